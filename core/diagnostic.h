@@ -16,7 +16,7 @@ struct SourcePosition {
 
 /// A range in a named input. `end` is inclusive; an empty range has end == begin.
 struct SourceLocation {
-  std::string file;      ///< as the user named it, e.g. "Dockerfile"
+  std::string file; ///< as the user named it, e.g. "Dockerfile"
   SourcePosition begin;
   SourcePosition end;
 };
@@ -25,10 +25,10 @@ struct SourceLocation {
 /// so the user sees every error of a file in one run.
 struct Diagnostic {
   Severity severity = Severity::error;
-  std::string code;        ///< stable identifier, e.g. "unknown-instruction"
+  std::string code; ///< stable identifier, e.g. "unknown-instruction"
   SourceLocation location;
-  std::string message;     ///< what is wrong, one sentence, no trailing period
-  std::string hint;        ///< optional: what to do, e.g. "did you mean 'RUN'?"
+  std::string message; ///< what is wrong, one sentence, no trailing period
+  std::string hint;    ///< optional: what to do, e.g. "did you mean 'RUN'?"
 };
 
 /// "error", "warning" or "note".

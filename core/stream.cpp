@@ -70,8 +70,8 @@ std::string read_all(InputStream& in, std::string_view what, size_t limit) {
       return out;
     }
     if (out.size() + n > limit) {
-      throw InputError(std::string(what) + ": larger than the limit of " +
-                       std::to_string(limit) + " bytes");
+      throw InputError(std::string(what) + ": larger than the limit of " + std::to_string(limit) +
+                       " bytes");
     }
     out.append(buffer, n);
   }

@@ -8,8 +8,7 @@ namespace core {
 /// removes itself and everything in it on destruction. Move-only.
 class TempDir {
 public:
-  explicit TempDir(const std::filesystem::path& parent = {},
-                   const char* prefix = "cbuild-");
+  explicit TempDir(const std::filesystem::path& parent = {}, const char* prefix = "cbuild-");
   TempDir(TempDir&& other) noexcept;
   TempDir& operator=(TempDir&& other) noexcept;
   TempDir(const TempDir&) = delete;

@@ -5,8 +5,11 @@
 using namespace core;
 
 TEST_CASE("render quotes the line and puts a caret under the range", "[core][diagnostic]") {
-  Diagnostic d{Severity::error, "unknown-instruction", {"Dockerfile", {2, 1}, {2, 4}},
-               "unknown instruction 'RUNN'", "did you mean 'RUN'?"};
+  Diagnostic d{Severity::error,
+               "unknown-instruction",
+               {"Dockerfile", {2, 1}, {2, 4}},
+               "unknown instruction 'RUNN'",
+               "did you mean 'RUN'?"};
   std::string source = "FROM busybox\nRUNN apt-get update\n";
   CHECK(render(d, source) ==
         "Dockerfile:2:1: error: unknown instruction 'RUNN' (did you mean 'RUN'?)\n"

@@ -1,4 +1,7 @@
 # Tests of the layers area of core (see core/sources-layers.cmake).
 target_sources(core_test PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/async_output_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/compression_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/path_util_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/whiteout_test.cpp
 )

@@ -135,6 +135,10 @@ TarReader::TarReader(InputStream& source, std::string name, TarReaderOptions opt
 TarReader::~TarReader() = default;
 
 void TarReader::fail(const std::string& path, const std::string& problem) const {
+  if (m_in_header) { // between entries: name the place by the entry before
+    std::string where = m_entries == 0 ? "first entry" : "entry after '" + path + "'";
+    throw InputError(m_name + ": " + where + ": " + problem);
+  }
   throw InputError(m_name + ": entry '" + path + "': " + problem);
 }
 
@@ -272,6 +276,7 @@ TarEntry TarReader::build_entry(const unsigned char* raw, Overrides& ov) {
     raw_path += field_text(block, tar::k_name);
   }
   m_current_path = raw_path;
+  m_in_header = false;
   auto type = type_of(flag);
   if (!type) {
     fail(raw_path, "unsupported entry type " + printable_flag(flag));
@@ -346,6 +351,7 @@ std::optional<TarEntry> TarReader::next() {
   skip(m_remaining + m_padding);
   m_remaining = 0;
   m_padding = 0;
+  m_in_header = true;
   Overrides ov;
   Block block;
   for (;;) {
@@ -362,7 +368,7 @@ std::optional<TarEntry> TarReader::next() {
       if (m_entries == 0 && !ov.any) {
         throw InputError(m_name + ": not a tar archive (bad header checksum)");
       }
-      fail(m_current_path, "corrupt tar header after this entry (bad checksum)");
+      fail(m_current_path, "corrupt tar header (bad checksum)");
     }
     char flag = static_cast<char>(block[tar::k_typeflag]);
     if (flag == 'x' || flag == 'g' || flag == 'L' || flag == 'K') {

@@ -87,6 +87,7 @@ private:
   std::uint64_t m_padding = 0;   ///< padding after them
   std::uint64_t m_entries = 0;
   bool m_ended = false;
+  bool m_in_header = false; ///< reading headers, before the entry's name is known
   DataStream m_data{*this};
 };
 

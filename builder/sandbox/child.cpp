@@ -1,0 +1,340 @@
+// The code between clone() and execve(). Rules: no allocation, no exceptions,
+// no stdio; every failure is reported as {step, errno} on the error pipe,
+// followed by _exit(127). Everything it needs was computed in ChildPlan.
+#include "builder/sandbox/setup_plan.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <grp.h>
+
+namespace builder::sandbox {
+namespace {
+
+constexpr int k_forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
+
+void send(int fd, const ChildMessage& message) {
+  // A short write on a pipe of this size cannot happen; nothing to do if it fails.
+  [[maybe_unused]] ssize_t n = ::write(fd, &message, sizeof message);
+}
+
+[[noreturn]] void fail(const ChildPlan& plan, int step, int err) {
+  send(plan.error_fd, {ChildMessage::failed, step, err, 0});
+  ::_exit(127);
+}
+
+[[noreturn]] void fail(const ChildPlan& plan, ProcessStep step) {
+  fail(plan, static_cast<int>(step), errno);
+}
+
+bool bring_loopback_up() {
+  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) {
+    return false;
+  }
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  bool ok = ::ioctl(sock, SIOCGIFFLAGS, &request) == 0;
+  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP | IFF_RUNNING);
+  ok = ok && ::ioctl(sock, SIOCSIFFLAGS, &request) == 0;
+  int saved = errno;
+  ::close(sock);
+  errno = saved;
+  return ok;
+}
+
+bool set_read_only(int dirfd, const char* path, unsigned flags) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  return ::mount_setattr(dirfd, path, flags, &attr, sizeof attr) == 0;
+}
+
+bool clone_tree(ChildPlan& plan, const SetupOp& op) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (op.recursive ? AT_RECURSIVE : 0);
+  int fd = ::open_tree(AT_FDCWD, op.source.c_str(), flags);
+  if (fd < 0) {
+    return false;
+  }
+  plan.tree_fds[static_cast<std::size_t>(op.slot)] = fd;
+  return !op.read_only || set_read_only(fd, "", AT_EMPTY_PATH | (op.recursive ? AT_RECURSIVE : 0));
+}
+
+bool enter_root(const char* dir) {
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching
+  // it leaves nothing of the host reachable (bubblewrap and runc do the same).
+  return ::chdir(dir) == 0 && ::syscall(SYS_pivot_root, ".", ".") == 0 &&
+         ::umount2(".", MNT_DETACH) == 0 && ::chdir("/") == 0;
+}
+
+bool mask(const char* path) {
+  struct stat st {};
+  if (::stat(path, &st) != 0) {
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return ::mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0") == 0;
+  }
+  return ::mount("/dev/null", path, nullptr, MS_BIND, nullptr) == 0;
+}
+
+bool make_file(const char* path) {
+  int fd = ::open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    // Something already there (a directory, a symlink) is fine as a mountpoint.
+    return errno == EISDIR || errno == ELOOP || errno == EEXIST;
+  }
+  ::close(fd);
+  return true;
+}
+
+bool apply(ChildPlan& plan, const SetupOp& op) {
+  const char* target = op.target.c_str();
+  switch (op.kind) {
+  case OpKind::unshare_cgroup: return ::unshare(CLONE_NEWCGROUP) == 0;
+  case OpKind::set_hostname: return ::sethostname(op.source.data(), op.source.size()) == 0;
+  case OpKind::make_private:
+    return ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+  case OpKind::mount:
+    return ::mount(op.source.c_str(), target, op.fstype.empty() ? nullptr : op.fstype.c_str(),
+                   op.flags, op.data.empty() ? nullptr : op.data.c_str()) == 0;
+  case OpKind::clone_tree: return clone_tree(plan, op);
+  case OpKind::pivot_root: return enter_root(target);
+  case OpKind::attach_tree:
+    return ::move_mount(plan.tree_fds[static_cast<std::size_t>(op.slot)], "", AT_FDCWD, target,
+                        MOVE_MOUNT_F_EMPTY_PATH) == 0;
+  case OpKind::make_dir: return ::mkdir(target, 0755) == 0 || errno == EEXIST;
+  case OpKind::make_file: return make_file(target);
+  case OpKind::symlink: return ::symlink(op.source.c_str(), target) == 0 || errno == EEXIST;
+  case OpKind::read_only:
+    return ::mount(target, target, nullptr, MS_BIND | MS_REC, nullptr) == 0 &&
+           set_read_only(AT_FDCWD, target, AT_RECURSIVE);
+  case OpKind::mask: return mask(target);
+  case OpKind::remount_root_ro: return set_read_only(AT_FDCWD, "/", 0);
+  case OpKind::loopback_up: return bring_loopback_up();
+  }
+  errno = EINVAL;
+  return false;
+}
+
+void apply_setup(ChildPlan& plan) {
+  for (std::size_t i = 0; i < plan.ops.size(); ++i) {
+    const SetupOp& op = plan.ops[i];
+    if (!apply(plan, op) && !(op.optional && errno == ENOENT)) {
+      fail(plan, static_cast<int>(i), errno);
+    }
+  }
+  for (int& fd : plan.tree_fds) {
+    if (fd >= 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+}
+
+bool set_capabilities(CapSet effective, CapSet inheritable) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  for (int i = 0; i < 2; ++i) {
+    auto low = static_cast<__u32>(effective.bits >> (32 * i));
+    data[i].effective = low;
+    data[i].permitted = low;
+    data[i].inheritable = static_cast<__u32>(inheritable.bits >> (32 * i));
+  }
+  return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+void drop_bounding_set(const ChildPlan& plan) {
+  for (int cap = 0; cap <= plan.last_capability; ++cap) {
+    if (!plan.capabilities.has(cap) && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
+        errno != EINVAL) {
+      fail(plan, ProcessStep::drop_bounding_set);
+    }
+  }
+  ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+void setup_stdio(const ChildPlan& plan) {
+  if (::setsid() < 0) {
+    fail(plan, ProcessStep::setsid);
+  }
+  if (plan.tty_fd >= 0 && ::ioctl(plan.tty_fd, TIOCSCTTY, 0) != 0) {
+    fail(plan, ProcessStep::set_controlling_tty);
+  }
+  for (int i = 0; i < 3; ++i) {
+    int from = plan.tty_fd >= 0 ? plan.tty_fd : plan.stdio[i];
+    if (from != i && ::dup2(from, i) < 0) {
+      fail(plan, ProcessStep::redirect_stdio);
+    }
+    if (from == i) {
+      ::fcntl(i, F_SETFD, 0); // keep it across execve
+    }
+  }
+}
+
+void switch_user(const ChildPlan& plan) {
+  const ResolvedUser& u = plan.user;
+  if (plan.set_groups && ::setgroups(u.groups.size(), u.groups.data()) != 0) {
+    fail(plan, ProcessStep::set_groups);
+  }
+  if (::setresgid(u.gid, u.gid, u.gid) != 0) {
+    fail(plan, ProcessStep::set_gid);
+  }
+  if (::setresuid(u.uid, u.uid, u.uid) != 0) {
+    fail(plan, ProcessStep::set_uid);
+  }
+  // Root keeps the sandbox's set; any other user ends with none (the kernel
+  // cleared them at setresuid), as with Docker. Inheritable stays empty.
+  CapSet effective = u.uid == 0 ? plan.capabilities : CapSet{};
+  if (!set_capabilities(effective, CapSet{})) {
+    fail(plan, ProcessStep::set_capabilities);
+  }
+}
+
+void load_seccomp(const ChildPlan& plan) {
+  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    fail(plan, ProcessStep::no_new_privileges);
+  }
+  if (plan.seccomp.empty()) {
+    return;
+  }
+  sock_fprog program{static_cast<unsigned short>(plan.seccomp.size()),
+                     const_cast<sock_filter*>(plan.seccomp.data())};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+    fail(plan, ProcessStep::load_seccomp);
+  }
+}
+
+// execvp() would search the host's PATH, so look up argv[0] in the sandbox's.
+[[noreturn]] void execute(const ChildPlan& plan) {
+  const char* file = plan.argv[0];
+  if (std::strchr(file, '/') != nullptr || plan.search_path.empty()) {
+    ::execve(file, plan.argv.data(), plan.envp.data());
+    fail(plan, ProcessStep::execute);
+  }
+  int first_error = ENOENT;
+  char candidate[4096];
+  for (const auto& dir : plan.search_path) {
+    std::size_t dir_len = dir.size();
+    std::size_t file_len = std::strlen(file);
+    if (dir_len + 1 + file_len + 1 > sizeof candidate) {
+      continue;
+    }
+    std::memcpy(candidate, dir.data(), dir_len);
+    candidate[dir_len] = '/';
+    std::memcpy(candidate + dir_len + 1, file, file_len + 1);
+    ::execve(candidate, plan.argv.data(), plan.envp.data());
+    if (errno != ENOENT && errno != ENOTDIR && first_error == ENOENT) {
+      first_error = errno;
+    }
+  }
+  fail(plan, static_cast<int>(ProcessStep::execute), first_error);
+}
+
+[[noreturn]] void command_main(const ChildPlan& plan) {
+  sigset_t none;
+  sigemptyset(&none);
+  for (int sig : k_forwarded) {
+    ::signal(sig, SIG_DFL);
+  }
+  ::signal(SIGCHLD, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  setup_stdio(plan);
+  switch_user(plan);
+  load_seccomp(plan);
+  if (::chdir(plan.cwd.c_str()) != 0) {
+    fail(plan, ProcessStep::change_directory);
+  }
+  execute(plan);
+}
+
+void ignore_signal(int) {}
+
+// PID 1 of the sandbox: forwards signals to the command, reaps every zombie,
+// and reports the command's wait status when it ends. Returning (exit) makes
+// the kernel kill whatever else is left in the PID namespace.
+[[noreturn]] void init_loop(const ChildPlan& plan, pid_t command) {
+  sigset_t waited;
+  sigemptyset(&waited);
+  sigaddset(&waited, SIGCHLD);
+  for (int sig : k_forwarded) {
+    sigaddset(&waited, sig);
+  }
+  for (;;) {
+    siginfo_t info{};
+    int sig = ::sigwaitinfo(&waited, &info);
+    if (sig < 0) {
+      continue;
+    }
+    if (sig != SIGCHLD) {
+      ::kill(command, sig);
+      continue;
+    }
+    int status = 0;
+    for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+      if (pid == command) {
+        send(plan.error_fd, {ChildMessage::exited, 0, 0, status});
+        ::_exit(0);
+      }
+    }
+  }
+}
+
+} // namespace
+
+void child_main(ChildPlan& plan) {
+  // Die with the parent: if cbuild is SIGKILLed, PID 1 goes, and with it every
+  // process and mount of the sandbox.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  for (int fd : plan.close_first) {
+    ::close(fd);
+  }
+  char go = 0;
+  if (::read(plan.sync_fd, &go, 1) != 1) {
+    ::_exit(127); // the parent went away or refused to continue
+  }
+  ::close(plan.sync_fd);
+  apply_setup(plan);
+  drop_bounding_set(plan);
+
+  struct sigaction action {};
+  action.sa_handler = ignore_signal;
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGCHLD);
+  for (int sig : k_forwarded) {
+    ::sigaction(sig, &action, nullptr);
+    sigaddset(&blocked, sig);
+  }
+  ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
+
+  long pid = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, 0);
+  if (pid < 0) {
+    fail(plan, ProcessStep::fork_command);
+  }
+  if (pid == 0) {
+    command_main(plan);
+  }
+  if (plan.tty_fd >= 0) {
+    ::close(plan.tty_fd);
+  }
+  // PID 1 keeps the sandbox's capabilities (what `getpcaps 1` shows) and
+  // cannot be ptraced by the command.
+  set_capabilities(plan.capabilities, CapSet{});
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  init_loop(plan, static_cast<pid_t>(pid));
+}
+
+} // namespace builder::sandbox

@@ -1,0 +1,314 @@
+#include "builder/sandbox/sandbox.h"
+
+#include "builder/sandbox/cgroups.h"
+#include "builder/sandbox/id_map.h"
+#include "builder/sandbox/run_dir.h"
+#include "builder/sandbox/setup_plan.h"
+#include "builder/sandbox/terminal.h"
+#include "builder/sandbox/user_db.h"
+
+#include "core/error.h"
+#include "core/scope_exit.h"
+#include "core/unique_fd.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <sstream>
+
+namespace builder::sandbox {
+namespace {
+
+struct Pipe {
+  core::UniqueFd read;
+  core::UniqueFd write;
+};
+
+Pipe make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    core::throw_errno("sandbox: create", "pipe");
+  }
+  return {core::UniqueFd(fds[0]), core::UniqueFd(fds[1])};
+}
+
+std::string env_value(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& entry : env) {
+    if (entry.rfind(key + "=", 0) == 0) {
+      return entry.substr(key.size() + 1);
+    }
+  }
+  return {};
+}
+
+void fill_process(ChildPlan& plan, const SandboxSpec& spec, const ResolvedUser& user) {
+  if (spec.argv.empty()) {
+    throw core::InputError("sandbox: no command to run");
+  }
+  plan.argv_storage = spec.argv;
+  plan.env_storage = spec.env;
+  if (env_value(plan.env_storage, "HOME").empty()) {
+    plan.env_storage.push_back("HOME=" + user.home);
+  }
+  if (env_value(plan.env_storage, "HOSTNAME").empty()) {
+    plan.env_storage.push_back("HOSTNAME=" + spec.hostname);
+  }
+  if (spec.tty && env_value(plan.env_storage, "TERM").empty()) {
+    plan.env_storage.push_back("TERM=xterm");
+  }
+  for (auto& arg : plan.argv_storage) {
+    plan.argv.push_back(arg.data());
+  }
+  plan.argv.push_back(nullptr);
+  for (auto& entry : plan.env_storage) {
+    plan.envp.push_back(entry.data());
+  }
+  plan.envp.push_back(nullptr);
+  std::istringstream path(env_value(spec.env, "PATH"));
+  for (std::string dir; std::getline(path, dir, ':');) {
+    plan.search_path.push_back(dir.empty() ? "." : dir);
+  }
+  plan.cwd = spec.cwd.empty() ? "/" : spec.cwd;
+  plan.user = user;
+}
+
+ResolvedUser lookup_user(const SandboxSpec& spec) {
+  auto passwd = read_rootfs_file(spec.rootfs, "etc/passwd").value_or("");
+  auto group = read_rootfs_file(spec.rootfs, "etc/group").value_or("");
+  return resolve_user(spec.user, passwd, group);
+}
+
+std::vector<sock_filter> seccomp_program(const SandboxSpec& spec) {
+  switch (spec.seccomp.mode) {
+  case SeccompSetting::Mode::unconfined: return {};
+  case SeccompSetting::Mode::profile:
+    return compile_seccomp(*spec.seccomp.profile, spec.capabilities);
+  case SeccompSetting::Mode::docker_default:
+    // Docker runs --privileged containers unconfined.
+    if (spec.privileged) {
+      return {};
+    }
+    return compile_seccomp(default_seccomp_profile(), spec.capabilities);
+  }
+  return {};
+}
+
+int clone_flags(const SandboxSpec& spec) {
+  int flags = CLONE_NEWNS;
+  const Namespaces& ns = spec.namespaces;
+  flags |= ns.pid ? CLONE_NEWPID : 0;
+  flags |= ns.uts ? CLONE_NEWUTS : 0;
+  flags |= ns.ipc ? CLONE_NEWIPC : 0;
+  flags |= ns.user ? CLONE_NEWUSER : 0;
+  flags |= spec.network == NetworkMode::none ? CLONE_NEWNET : 0;
+  return flags;
+}
+
+std::string failure_message(const ChildPlan& plan, const ChildMessage& message) {
+  std::string text =
+      "sandbox: " + describe_step(plan, message.step) + ": " + core::errno_message(message.error);
+  bool overlay = message.step >= 0 && static_cast<std::size_t>(message.step) < plan.ops.size() &&
+                 plan.ops[static_cast<std::size_t>(message.step)].fstype == "overlay";
+  if (overlay) {
+    text += " (overlayfs cannot stack these directories here: put the upper and work dirs on "
+            "ext4, xfs or tmpfs, or give a plain rootfs directory to use without overlay)";
+  }
+  return text;
+}
+
+// Signals cbuild forwards while the sandbox runs, received through a signalfd.
+class ForwardedSignals {
+public:
+  ForwardedSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH}) {
+      sigaddset(&set, sig);
+    }
+    ::sigprocmask(SIG_BLOCK, &set, &m_old);
+    m_fd.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  }
+  ~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &m_old, nullptr); }
+  int fd() const { return m_fd.get(); }
+
+private:
+  sigset_t m_old{};
+  core::UniqueFd m_fd;
+};
+
+struct Outcome {
+  std::optional<ChildMessage> failure;
+  std::optional<int> status;
+};
+
+// Relays signals and the terminal until PID 1 closes the error pipe.
+Outcome supervise(pid_t init, int error_fd, const ForwardedSignals& signals, Terminal* terminal) {
+  Outcome outcome;
+  int interrupts = 0;
+  for (;;) {
+    pollfd fds[4] = {{error_fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}, {-1, 0, 0}, {-1, 0, 0}};
+    if (terminal != nullptr) {
+      terminal->fill_poll(fds[2], fds[3]);
+    }
+    if (::poll(fds, 4, -1) < 0) {
+      continue;
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info{};
+      while (::read(signals.fd(), &info, sizeof info) == sizeof info) {
+        int sig = static_cast<int>(info.ssi_signo);
+        if (sig == SIGWINCH && terminal != nullptr) {
+          terminal->copy_window_size();
+          continue;
+        }
+        bool fatal = (sig == SIGINT || sig == SIGTERM) && ++interrupts > 1;
+        ::kill(init, fatal ? SIGKILL : sig);
+      }
+    }
+    if (terminal != nullptr) {
+      terminal->relay(fds[2], fds[3]);
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ChildMessage message{};
+      ssize_t n = ::read(error_fd, &message, sizeof message);
+      if (n <= 0) {
+        break;
+      }
+      if (message.kind == ChildMessage::failed && !outcome.failure) {
+        outcome.failure = message;
+      } else if (message.kind == ChildMessage::exited) {
+        outcome.status = message.status;
+      }
+    }
+  }
+  if (terminal != nullptr) {
+    terminal->drain();
+  }
+  return outcome;
+}
+
+SandboxResult make_result(int status, const Cgroup* cgroup, const SandboxSpec& spec) {
+  SandboxResult result;
+  if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  } else {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  result.memory_limit = spec.limits.memory_bytes;
+  result.out_of_memory = cgroup != nullptr && cgroup->oom_kill_count() > 0;
+  return result;
+}
+
+} // namespace
+
+std::string SandboxResult::describe() const {
+  std::string limit;
+  if (memory_limit) {
+    std::int64_t mib = *memory_limit / (1024 * 1024);
+    limit = *memory_limit % (1024 * 1024) == 0 ? std::to_string(mib) + " MiB"
+                                               : std::to_string(*memory_limit) + " bytes";
+  }
+  if (out_of_memory && signal == SIGKILL) {
+    return "killed: out of memory (limit " + limit + ")";
+  }
+  std::string text =
+      signal != 0 ? "killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")"
+                  : "exited with code " + std::to_string(exit_code);
+  if (out_of_memory) {
+    text += " (a process was killed: out of memory, limit " + limit + ")";
+  }
+  return text;
+}
+
+SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
+  if (spec.namespaces.user && !spec.limits.empty()) {
+    throw core::Error("sandbox: resource limits need root (cgroups are not delegated here)");
+  }
+  std::unique_ptr<Cgroup> cgroup;
+  if (::geteuid() == 0) {
+    CgroupLayout layout = detect_cgroup_layout();
+    remove_stale_cgroups(layout);
+    if (!spec.limits.empty()) {
+      cgroup = std::make_unique<Cgroup>(layout, spec.limits);
+    }
+  }
+  RunDir run_dir(spec);
+  ChildPlan plan;
+  SetupContext context{run_dir.merged(), run_dir.etc(), run_dir.overlay_lower(),
+                       run_dir.has_etc_dir(), cgroup.get()};
+  plan.ops = plan_setup(spec, context);
+  int slots = 0;
+  for (const auto& op : plan.ops) {
+    slots = std::max(slots, op.slot + 1);
+  }
+  plan.tree_fds.assign(static_cast<std::size_t>(slots), -1);
+  fill_process(plan, spec, lookup_user(spec));
+  plan.capabilities = spec.capabilities;
+  plan.last_capability = last_capability();
+  plan.no_new_privileges = spec.no_new_privileges && !spec.privileged;
+  plan.seccomp = seccomp_program(spec);
+  plan.set_groups = !spec.namespaces.user || ::geteuid() == 0 || uses_helper_maps(spec);
+  plan.stdio[0] = io.in_fd;
+  plan.stdio[1] = io.out_fd;
+  plan.stdio[2] = io.err_fd;
+
+  std::unique_ptr<Terminal> terminal;
+  if (spec.tty) {
+    terminal = std::make_unique<Terminal>(io);
+    plan.tty_fd = terminal->slave_fd();
+  }
+  Pipe sync = make_pipe();
+  Pipe errors = make_pipe();
+  plan.sync_fd = sync.read.get();
+  plan.error_fd = errors.write.get();
+  plan.close_first = {sync.write.get(), errors.read.get()};
+  ForwardedSignals signals;
+
+  long pid = ::syscall(SYS_clone, clone_flags(spec) | SIGCHLD, nullptr, nullptr, nullptr, 0);
+  if (pid < 0) {
+    core::throw_errno("sandbox: clone", "namespaces");
+  }
+  if (pid == 0) {
+    child_main(plan);
+  }
+  auto init = static_cast<pid_t>(pid);
+  core::ScopeExit reap([init] {
+    ::kill(init, SIGKILL);
+    ::waitpid(init, nullptr, 0);
+  });
+  sync.read.reset();
+  errors.write.reset();
+  if (terminal) {
+    terminal->close_slave();
+  }
+  if (spec.namespaces.user) {
+    write_id_maps(init, spec);
+  }
+  if (cgroup) {
+    cgroup->add_process(init);
+  }
+  char go = 1;
+  if (::write(sync.write.get(), &go, 1) != 1) {
+    core::throw_errno("sandbox: start", "child");
+  }
+  sync.write.reset();
+
+  Outcome outcome = supervise(init, errors.read.get(), signals, terminal.get());
+  int init_status = 0;
+  ::waitpid(init, &init_status, 0);
+  reap.release();
+  if (outcome.failure) {
+    throw core::Error(failure_message(plan, *outcome.failure));
+  }
+  return make_result(outcome.status.value_or(init_status), cgroup.get(), spec);
+}
+
+} // namespace builder::sandbox

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "builder/sandbox/sandbox_spec.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace builder::sandbox {
+
+/// Where the sandboxed command's stdin/stdout/stderr go. With spec.tty, a new
+/// pseudo-terminal is relayed to out_fd (and from in_fd when interactive).
+struct SandboxIo {
+  int in_fd = 0;
+  int out_fd = 1;
+  int err_fd = 2;
+  bool interactive = true; ///< with a tty: relay in_fd to the terminal
+};
+
+/// How the command ended.
+struct SandboxResult {
+  int exit_code = 0;          ///< valid when signal == 0
+  int signal = 0;             ///< the signal that killed the command, or 0
+  bool out_of_memory = false; ///< the cgroup's OOM killer fired
+  std::optional<std::int64_t> memory_limit;
+
+  /// Docker's convention: the exit code, or 128 + signal.
+  int status_code() const { return signal != 0 ? 128 + signal : exit_code; }
+
+  /// "exited with code 3", "killed by signal 15 (Terminated)",
+  /// "killed: out of memory (limit 256 MiB)".
+  std::string describe() const;
+};
+
+/// Applies `spec` and runs its command to the end: clone into new namespaces,
+/// set up the root and mounts, drop capabilities, load seccomp, exec; PID 1 of
+/// the sandbox reaps zombies and forwards signals. SIGINT/SIGTERM/SIGHUP/SIGQUIT
+/// received meanwhile are forwarded (a second SIGINT/SIGTERM kills the
+/// sandbox). When it returns, every process, mount and cgroup of the sandbox
+/// is gone; the upper dir keeps the changes.
+///
+/// Throws core::Error if the sandbox cannot be set up, with the failing step:
+/// "sandbox: mount proc on /proc: Permission denied". A command that runs
+/// and fails is a result, not an error.
+SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io = {});
+
+} // namespace builder::sandbox

@@ -1,0 +1,309 @@
+#include "builder/sandbox/setup_plan.h"
+
+#include "core/error.h"
+
+#include <sys/mount.h>
+
+#include <filesystem>
+
+namespace builder::sandbox {
+namespace fs = std::filesystem;
+namespace {
+
+// runc's defaults: paths of /proc and /sys that leak host information or
+// let a process poke the kernel.
+constexpr const char* k_masked_paths[] = {"/proc/acpi",
+                                          "/proc/asound",
+                                          "/proc/kcore",
+                                          "/proc/keys",
+                                          "/proc/latency_stats",
+                                          "/proc/timer_list",
+                                          "/proc/timer_stats",
+                                          "/proc/sched_debug",
+                                          "/proc/scsi",
+                                          "/sys/firmware",
+                                          "/sys/devices/virtual/powercap"};
+constexpr const char* k_read_only_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                             "/proc/sysrq-trigger"};
+constexpr const char* k_devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+class Planner {
+public:
+  Planner(const SandboxSpec& spec, const SetupContext& context) : m_spec(spec), m_ctx(context) {}
+
+  std::vector<SetupOp> run() {
+    plan_namespaces();
+    plan_root();
+    plan_host_clones();
+    add({.kind = OpKind::pivot_root,
+         .target = m_ctx.merged_dir.string(),
+         .description = "pivot_root into " + m_ctx.merged_dir.string()});
+    plan_proc_dev_sys();
+    plan_user_mounts();
+    plan_etc_files();
+    plan_hardening();
+    if (m_spec.network == NetworkMode::none) {
+      add({.kind = OpKind::loopback_up, .description = "bring up lo"});
+    }
+    make_dirs(m_spec.cwd);
+    return std::move(m_ops);
+  }
+
+private:
+  void add(SetupOp op) { m_ops.push_back(std::move(op)); }
+
+  int clone(const std::string& source, bool recursive, bool read_only) {
+    int slot = m_slots++;
+    add({.kind = OpKind::clone_tree,
+         .source = source,
+         .slot = slot,
+         .recursive = recursive,
+         .read_only = read_only,
+         .description = "bind " + source});
+    return slot;
+  }
+
+  void mount(std::string fstype, std::string target, unsigned long flags, std::string data,
+             std::string source = {}) {
+    std::string description = "mount " + fstype + " on " + target;
+    add({.kind = OpKind::mount,
+         .source = source.empty() ? fstype : source,
+         .target = target,
+         .fstype = fstype,
+         .data = data,
+         .flags = flags,
+         .description = description});
+  }
+
+  void make_dirs(const std::string& path) {
+    fs::path prefix = "/";
+    for (const auto& part : fs::path(path).relative_path()) {
+      prefix /= part;
+      add({.kind = OpKind::make_dir,
+           .target = prefix.string(),
+           .description = "create directory " + prefix.string()});
+    }
+  }
+
+  void plan_namespaces() {
+    if (m_spec.namespaces.cgroup) {
+      add({.kind = OpKind::unshare_cgroup, .description = "unshare the cgroup namespace"});
+    }
+    if (m_spec.namespaces.uts) {
+      add({.kind = OpKind::set_hostname,
+           .source = m_spec.hostname,
+           .description = "set hostname " + m_spec.hostname});
+    }
+    add({.kind = OpKind::make_private, .target = "/", .description = "make / private"});
+  }
+
+  void plan_root() {
+    const Rootfs& root = m_spec.rootfs;
+    std::string merged = m_ctx.merged_dir.string();
+    if (!root.lower_dirs.empty()) {
+      std::string data = "lowerdir=" + m_ctx.overlay_lower;
+      if (!root.upper_dir.empty()) {
+        data += ",upperdir=" + root.upper_dir.string() + ",workdir=" + root.work_dir.string();
+      }
+      if (data.size() > 4000) {
+        throw core::Error("sandbox: overlay options exceed one page (" +
+                          std::to_string(data.size()) + " bytes): too many layers");
+      }
+      unsigned long flags = (root.read_only || root.upper_dir.empty()) ? MS_RDONLY : 0;
+      mount("overlay", merged, flags, data);
+    } else {
+      add({.kind = OpKind::mount,
+           .source = root.directory.string(),
+           .target = merged,
+           .flags = MS_BIND | MS_REC,
+           .description = "bind rootfs " + root.directory.string()});
+    }
+  }
+
+  // Host paths must be opened before pivot_root hides the host; the clones
+  // are attached afterwards, when targets resolve inside the new root only.
+  void plan_host_clones() {
+    for (const char* dev : k_devices) {
+      m_dev_slots.push_back(clone("/dev/" + std::string(dev), false, false));
+    }
+    if (m_spec.namespaces.user && m_spec.network == NetworkMode::host) {
+      m_sys_slot = clone("/sys", true, !m_spec.privileged);
+    }
+    for (const auto& m : m_spec.mounts) {
+      m_mount_slots.push_back(
+          m.type == MountType::bind ? clone(m.source.string(), true, m.read_only) : -1);
+    }
+    if (m_ctx.bind_etc_files) {
+      for (const char* name : {"hosts", "hostname", "resolv.conf"}) {
+        m_etc_slots.push_back(clone((m_ctx.etc_dir / name).string(), false, false));
+      }
+    }
+  }
+
+  void plan_proc_dev_sys() {
+    mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+    mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+    for (std::size_t i = 0; i < std::size(k_devices); ++i) {
+      std::string target = "/dev/" + std::string(k_devices[i]);
+      add({.kind = OpKind::make_file, .target = target, .description = "create " + target});
+      add({.kind = OpKind::attach_tree,
+           .target = target,
+           .slot = m_dev_slots[i],
+           .description = "bind /dev/" + std::string(k_devices[i]) + " on " + target});
+    }
+    add({.kind = OpKind::make_dir, .target = "/dev/pts", .description = "create /dev/pts"});
+    std::string pts = "newinstance,ptmxmode=0666,mode=0620";
+    if (!m_spec.namespaces.user) {
+      pts += ",gid=5";
+    }
+    mount("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, pts);
+    add({.kind = OpKind::make_dir, .target = "/dev/shm", .description = "create /dev/shm"});
+    mount("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+    for (auto [target, link] : {std::pair{"pts/ptmx", "/dev/ptmx"},
+                                {"/proc/self/fd", "/dev/fd"},
+                                {"/proc/self/fd/0", "/dev/stdin"},
+                                {"/proc/self/fd/1", "/dev/stdout"},
+                                {"/proc/self/fd/2", "/dev/stderr"}}) {
+      add({.kind = OpKind::symlink,
+           .source = target,
+           .target = link,
+           .description = "create symlink " + std::string(link)});
+    }
+    plan_sys();
+  }
+
+  void plan_sys() {
+    unsigned long ro = m_spec.privileged ? 0 : MS_RDONLY;
+    if (m_sys_slot >= 0) {
+      // sysfs may only be mounted by the owner of the network namespace.
+      add({.kind = OpKind::attach_tree,
+           .target = "/sys",
+           .slot = m_sys_slot,
+           .description = "bind /sys on /sys"});
+      return;
+    }
+    mount("sysfs", "/sys", ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+    if (m_ctx.cgroup == nullptr || m_spec.namespaces.user) {
+      return;
+    }
+    unsigned long flags = ro | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    const auto& hierarchies = m_ctx.cgroup->hierarchies();
+    if (hierarchies.size() == 1 && hierarchies[0].is_v2) {
+      mount("cgroup2", "/sys/fs/cgroup", flags, "");
+      return;
+    }
+    mount("tmpfs", "/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
+    for (const auto& h : hierarchies) {
+      std::string target = "/sys/fs/cgroup/" + h.mount_point.filename().string();
+      add({.kind = OpKind::make_dir, .target = target, .description = "create " + target});
+      mount("cgroup", target, flags, h.controllers);
+    }
+    if (ro != 0) {
+      add({.kind = OpKind::read_only,
+           .target = "/sys/fs/cgroup",
+           .description = "make /sys/fs/cgroup read-only"});
+    }
+  }
+
+  void plan_user_mounts() {
+    for (std::size_t i = 0; i < m_spec.mounts.size(); ++i) {
+      const MountSpec& m = m_spec.mounts[i];
+      std::error_code ec;
+      bool is_dir = m.type == MountType::tmpfs || fs::is_directory(m.source, ec);
+      if (is_dir) {
+        make_dirs(m.target);
+      } else {
+        make_dirs(fs::path(m.target).parent_path().string());
+        add({.kind = OpKind::make_file, .target = m.target, .description = "create " + m.target});
+      }
+      if (m.type == MountType::bind) {
+        add({.kind = OpKind::attach_tree,
+             .target = m.target,
+             .slot = m_mount_slots[i],
+             .description = "bind " + m.source.string() + " on " + m.target});
+      } else {
+        mount("tmpfs", m.target, MS_NOSUID | MS_NODEV | (m.read_only ? MS_RDONLY : 0),
+              m.options.empty() ? "mode=1777" : m.options);
+      }
+    }
+  }
+
+  void plan_etc_files() {
+    const char* names[] = {"hosts", "hostname", "resolv.conf"};
+    for (std::size_t i = 0; i < m_etc_slots.size(); ++i) {
+      std::string target = "/etc/" + std::string(names[i]);
+      add({.kind = OpKind::attach_tree,
+           .target = target,
+           .slot = m_etc_slots[i],
+           .description = "bind " + target});
+    }
+  }
+
+  void plan_hardening() {
+    if (!m_spec.privileged) {
+      for (const char* path : k_masked_paths) {
+        add({.kind = OpKind::mask,
+             .target = path,
+             .optional = true,
+             .description = "mask " + std::string(path)});
+      }
+      for (const char* path : k_read_only_paths) {
+        add({.kind = OpKind::read_only,
+             .target = path,
+             .optional = true,
+             .description = "make " + std::string(path) + " read-only"});
+      }
+    }
+    if (m_spec.rootfs.read_only && m_spec.rootfs.lower_dirs.empty()) {
+      add({.kind = OpKind::remount_root_ro, .target = "/", .description = "make / read-only"});
+    }
+  }
+
+  const SandboxSpec& m_spec;
+  const SetupContext& m_ctx;
+  std::vector<SetupOp> m_ops;
+  int m_slots = 0;
+  int m_sys_slot = -1;
+  std::vector<int> m_dev_slots, m_mount_slots, m_etc_slots;
+};
+
+const char* process_step_text(ProcessStep step) {
+  switch (step) {
+  case ProcessStep::wait_for_parent: return "wait for the parent";
+  case ProcessStep::fork_command: return "fork the command";
+  case ProcessStep::drop_bounding_set: return "drop capabilities from the bounding set";
+  case ProcessStep::setsid: return "start a session";
+  case ProcessStep::set_controlling_tty: return "set the controlling terminal";
+  case ProcessStep::redirect_stdio: return "redirect stdin/stdout/stderr";
+  case ProcessStep::set_groups: return "set supplementary groups";
+  case ProcessStep::set_gid: return "set group id";
+  case ProcessStep::set_uid: return "set user id";
+  case ProcessStep::set_capabilities: return "set capabilities";
+  case ProcessStep::no_new_privileges: return "set no_new_privs";
+  case ProcessStep::load_seccomp: return "load the seccomp filter";
+  case ProcessStep::change_directory: return "change to the working directory";
+  case ProcessStep::execute: return "execute";
+  }
+  return "unknown step";
+}
+
+} // namespace
+
+std::vector<SetupOp> plan_setup(const SandboxSpec& spec, const SetupContext& context) {
+  return Planner(spec, context).run();
+}
+
+std::string describe_step(const ChildPlan& plan, int step) {
+  if (step >= 0 && static_cast<std::size_t>(step) < plan.ops.size()) {
+    return plan.ops[static_cast<std::size_t>(step)].description;
+  }
+  std::string text = process_step_text(static_cast<ProcessStep>(step));
+  if (static_cast<ProcessStep>(step) == ProcessStep::execute && !plan.argv_storage.empty()) {
+    text += " " + plan.argv_storage[0];
+  } else if (static_cast<ProcessStep>(step) == ProcessStep::change_directory) {
+    text += " " + plan.cwd;
+  }
+  return text;
+}
+
+} // namespace builder::sandbox

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "builder/sandbox/capabilities.h"
+#include "builder/sandbox/cgroups.h"
+#include "builder/sandbox/sandbox_spec.h"
+#include "builder/sandbox/user_db.h"
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace builder::sandbox {
+
+/// One step of setting up the sandbox's file system and namespaces, as
+/// bubblewrap's SetupOp: the parent computes the list, the child walks it.
+enum class OpKind {
+  unshare_cgroup,  ///< unshare(CLONE_NEWCGROUP) once the parent placed us in the cgroup
+  set_hostname,    ///< sethostname(source)
+  make_private,    ///< stop mount propagation back to the host
+  mount,           ///< mount(source, target, fstype, flags, data)
+  clone_tree,      ///< open_tree(source, CLONE) into slot, optionally read-only
+  pivot_root,      ///< enter target as the new root; the old root is detached
+  attach_tree,     ///< move_mount(slot -> target), target resolved in the new root
+  make_dir,        ///< mkdir(target), EEXIST is fine
+  make_file,       ///< create an empty file at target if nothing is there
+  symlink,         ///< symlink(source, target)
+  read_only,       ///< bind target onto itself read-only (runc's readonly paths)
+  mask,            ///< hide target: /dev/null over a file, read-only tmpfs over a dir
+  remount_root_ro, ///< make / read-only
+  loopback_up,     ///< bring `lo` up in a new network namespace
+};
+
+struct SetupOp {
+  OpKind kind = OpKind::mount;
+  std::string source = {};
+  std::string target = {};
+  std::string fstype = {};
+  std::string data = {};
+  unsigned long flags = 0;
+  int slot = -1;                ///< clone_tree / attach_tree: index into ChildPlan::tree_fds
+  bool recursive = false;       ///< clone_tree: the whole subtree
+  bool read_only = false;       ///< clone_tree: make the clone read-only
+  bool optional = false;        ///< a missing target (ENOENT) skips the step
+  std::string description = {}; ///< "mount proc on /proc", for the error message
+};
+
+/// Steps after the file system is ready; their numbers travel over the error pipe.
+enum class ProcessStep : int {
+  wait_for_parent = 1000,
+  fork_command,
+  drop_bounding_set,
+  setsid,
+  set_controlling_tty,
+  redirect_stdio,
+  set_groups,
+  set_gid,
+  set_uid,
+  set_capabilities,
+  no_new_privileges,
+  load_seccomp,
+  change_directory,
+  execute,
+};
+
+/// Everything the child needs, computed by the parent so that the child only
+/// reads memory and makes system calls (no allocation, no exceptions).
+struct ChildPlan {
+  std::vector<SetupOp> ops;
+  std::vector<int> tree_fds; ///< filled by clone_tree in the child; sized by the parent
+
+  std::vector<std::string> argv_storage;
+  std::vector<std::string> env_storage;
+  std::vector<char*> argv; ///< null-terminated, points into argv_storage
+  std::vector<char*> envp;
+  std::vector<std::string> search_path; ///< PATH entries for a bare argv[0]
+  std::string cwd;
+
+  ResolvedUser user;
+  bool set_groups = true; ///< false when setgroups is denied in a user namespace
+  CapSet capabilities;
+  int last_capability = 40;
+  bool no_new_privileges = true;
+  std::vector<sock_filter> seccomp; ///< empty = unconfined
+
+  int stdio[3] = {0, 1, 2};     ///< descriptors that become 0, 1, 2
+  int tty_fd = -1;              ///< pty slave, made the controlling terminal
+  int sync_fd = -1;             ///< read end: the parent says "go"
+  int error_fd = -1;            ///< write end, CLOEXEC: ChildMessage records
+  std::vector<int> close_first; ///< parent-side ends the child closes at once
+};
+
+/// What the child reports to the parent.
+struct ChildMessage {
+  enum Kind : int { failed = 1, exited = 2 };
+  int kind = 0;
+  int step = 0;   ///< index into ops, or a ProcessStep
+  int error = 0;  ///< errno
+  int status = 0; ///< wait status of the command (kind == exited)
+};
+
+/// Inputs of plan_setup that the parent prepared on disk.
+struct SetupContext {
+  std::filesystem::path merged_dir; ///< where the root is assembled
+  std::filesystem::path etc_dir;    ///< holds hosts, hostname, resolv.conf
+  std::string overlay_lower;        ///< lowerdir= value, including the mountpoint layer
+  bool bind_etc_files = true;       ///< the rootfs has a real /etc directory
+  const Cgroup* cgroup = nullptr;   ///< mounted read-only at /sys/fs/cgroup when set
+};
+
+/// Turns the spec into the ordered list of setup steps.
+std::vector<SetupOp> plan_setup(const SandboxSpec& spec, const SetupContext& context);
+
+/// "mount proc on /proc" for an op index, or the text of a ProcessStep.
+std::string describe_step(const ChildPlan& plan, int step);
+
+/// Runs in the child after clone(): applies the plan, forks the command,
+/// then stays as PID 1 (reaps, forwards signals) and never returns.
+[[noreturn]] void child_main(ChildPlan& plan);
+
+} // namespace builder::sandbox

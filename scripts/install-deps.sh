@@ -6,7 +6,7 @@ set -eu
 packages="
   build-essential cmake ninja-build pkg-config git ca-certificates
   libarchive-dev libssl-dev libzstd-dev zlib1g-dev libisal-dev libdeflate-dev
-  nlohmann-json3-dev libre2-dev catch2 libcli11-dev libyaml-cpp-dev
+  nlohmann-json3-dev libre2-dev catch2 libcli11-dev libyaml-cpp-dev libtoml11-dev
   libcurl4-openssl-dev libseccomp-dev libcap-dev
   clang libclang-rt-14-dev clang-format
   busybox-static skopeo umoci buildah podman runc docker-registry apache2-utils

@@ -27,14 +27,14 @@ Rule pem_rule(std::string id, const std::string& label, std::string description,
 void add_private_keys(std::vector<Rule>& rules) {
   rules.push_back(pem_rule("private-key-rsa", "RSA PRIVATE KEY", "RSA private key (PKCS#1 PEM)",
                            Severity::critical));
-  rules.push_back(pem_rule("private-key-dsa", "DSA PRIVATE KEY", "DSA private key (PEM)",
-                           Severity::critical));
-  rules.push_back(pem_rule("private-key-ec", "EC PRIVATE KEY", "Elliptic-curve private key (SEC1 PEM)",
-                           Severity::critical));
+  rules.push_back(
+      pem_rule("private-key-dsa", "DSA PRIVATE KEY", "DSA private key (PEM)", Severity::critical));
+  rules.push_back(pem_rule("private-key-ec", "EC PRIVATE KEY",
+                           "Elliptic-curve private key (SEC1 PEM)", Severity::critical));
   rules.push_back(pem_rule("private-key-openssh", "OPENSSH PRIVATE KEY",
                            "OpenSSH private key (any algorithm)", Severity::critical));
-  rules.push_back(pem_rule("private-key-pkcs8", "PRIVATE KEY", "Private key (PKCS#8 PEM)",
-                           Severity::critical));
+  rules.push_back(
+      pem_rule("private-key-pkcs8", "PRIVATE KEY", "Private key (PKCS#8 PEM)", Severity::critical));
   rules.push_back(pem_rule("private-key-pkcs8-encrypted", "ENCRYPTED PRIVATE KEY",
                            "Passphrase-protected private key (encrypted PKCS#8 PEM)",
                            Severity::high));
@@ -51,26 +51,26 @@ void add_private_keys(std::vector<Rule>& rules) {
   rules.push_back(std::move(ssh2));
   Rule putty = token_rule(
       "private-key-putty", "Private key", Severity::critical, "PuTTY private key file (.ppk)",
-      R"(PuTTY-User-Key-File-[0-9]: [\w-]+\r?\nEncryption: [\w-]+[\s\S]{0,2000}?Private-Lines: [0-9]+\r?\n([A-Za-z0-9+/=\r\n]{40,}))",
+      R"(PuTTY-User-Key-File-[0-9]: [\w-]+\r?\nEncryption: [\w-]+[\s\S]{0,1000}?Private-Lines: [0-9]+\r?\n([A-Za-z0-9+/=\r\n]{40,}))",
       {"putty-user-key-file"},
       "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: demo\nPublic-Lines: 2\n"
       "{b:64}\n{b:4}\nPrivate-Lines: 1\n{b:44}\nPrivate-MAC: {h:64}",
       "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: demo\nPublic-Lines: 2\n");
   putty.fix = k_fix_key;
   rules.push_back(std::move(putty));
-  Rule age = token_rule("age-secret-key", "Private key", Severity::critical,
-                        "age encryption secret key",
-                        R"(\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b)",
-                        {"age-secret-key-1"}, "# key\nAGE-SECRET-KEY-1{B:58}",
-                        "# key\nAGE-SECRET-KEY-1{B:20}");
+  Rule age = token_rule(
+      "age-secret-key", "Private key", Severity::critical, "age encryption secret key",
+      R"(\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b)", {"age-secret-key-1"},
+      "# key\nAGE-SECRET-KEY-1{B:58}", "# key\nAGE-SECRET-KEY-1{B:20}");
   age.fix = k_fix_key;
   rules.push_back(std::move(age));
 }
 
 /// Password values that are documentation, not credentials.
 Allowlist placeholder_passwords() {
-  return {.description = "placeholder passwords",
-          .regexes = {R"((?i)^(?:pass(?:word|wd)?|secret|changeme|example|dummy|test|user|username|token)$)"}};
+  return allow_regexes(
+      "placeholder passwords",
+      {R"((?i)^(?:pass(?:word|wd)?|secret|changeme|example|dummy|test|user|username|token)$)"});
 }
 
 void add_urls_and_tokens(std::vector<Rule>& rules) {
@@ -125,12 +125,12 @@ void add_generic(std::vector<Rule>& rules) {
   Allowlist noise;
   noise.description = "identifiers, paths and placeholders";
   noise.regexes = {
-      R"(^[^0-9]+$)",                                          // random secrets have digits
+      R"(^[^0-9]+$)",                                             // random secrets have digits
       R"(^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$)", // dotted identifiers
-      R"(^[/.~])",                                             // file paths
+      R"(^[/.~])",                                                // file paths
   };
-  noise.stopwords = {"example", "sample", "dummy", "placeholder", "redacted", "changeme",
-                     "your_", "your-", "xxxxxx", "abcdef", "0123456789"};
+  noise.stopwords = {"example", "sample", "dummy",  "placeholder", "redacted",  "changeme",
+                     "your_",   "your-",  "xxxxxx", "abcdef",      "0123456789"};
   generic.allowlists.push_back(std::move(noise));
   rules.push_back(std::move(generic));
 }

@@ -29,9 +29,8 @@ Rule path_rule(std::string id, std::string kind, Severity severity, std::string 
 }
 
 /// A rule that needs both the path and a credential inside the file.
-Rule file_content_rule(std::string id, std::string kind, std::string description,
-                       std::string path, std::string regex, std::string example,
-                       std::string non_example) {
+Rule file_content_rule(std::string id, std::string kind, std::string description, std::string path,
+                       std::string regex, std::string example, std::string non_example) {
   Rule rule = path_rule(std::move(id), std::move(kind), Severity::high, std::move(description),
                         std::move(path), std::move(example), std::move(non_example));
   rule.regex = std::move(regex);
@@ -71,12 +70,11 @@ void add_credential_files(std::vector<Rule>& rules) {
   rules.push_back(path_rule("kubeconfig-file", "Kubernetes", Severity::high,
                             "kubectl configuration (cluster credentials)",
                             R"((?:^|/)\.kube/config$)", "root/.kube/config", "root/.kube/cache"));
-  rules.push_back(path_rule(
-      "kubernetes-service-account-token-file", "Kubernetes", Severity::high,
-      "Kubernetes service account token baked into the image",
-      R"((?:^|/)(?:var/)?run/secrets/kubernetes\.io/serviceaccount/token$)",
-      "var/run/secrets/kubernetes.io/serviceaccount/token",
-      "var/run/secrets/kubernetes.io/serviceaccount/namespace"));
+  rules.push_back(path_rule("kubernetes-service-account-token-file", "Kubernetes", Severity::high,
+                            "Kubernetes service account token baked into the image",
+                            R"((?:^|/)(?:var/)?run/secrets/kubernetes\.io/serviceaccount/token$)",
+                            "var/run/secrets/kubernetes.io/serviceaccount/token",
+                            "var/run/secrets/kubernetes.io/serviceaccount/namespace"));
   rules.push_back(path_rule("vault-token-file", "HashiCorp", Severity::high,
                             "HashiCorp Vault CLI token file", R"((?:^|/)\.vault-token$)",
                             "root/.vault-token", "root/.vault-config"));
@@ -84,10 +82,10 @@ void add_credential_files(std::vector<Rule>& rules) {
                             "Terraform state (holds resource secrets in clear)",
                             R"((?:^|/)[^/]*\.tfstate(?:\.backup)?$)", "infra/terraform.tfstate",
                             "infra/main.tf"));
-  rules.push_back(path_rule("dotenv-file", "dotenv", Severity::medium,
-                            "dotenv file (usually holds credentials)",
-                            R"((?:^|/)\.env(?:\.(?:local|prod|production|dev|development|stage|staging|test))?$)",
-                            "app/.env.production", "app/.env.example"));
+  rules.push_back(path_rule(
+      "dotenv-file", "dotenv", Severity::medium, "dotenv file (usually holds credentials)",
+      R"((?:^|/)\.env(?:\.(?:local|prod|production|dev|development|stage|staging|test))?$)",
+      "app/.env.production", "app/.env.example"));
   rules.push_back(path_rule("htpasswd-file", "Web server", Severity::medium,
                             "Apache/nginx password file", R"((?:^|/)\.htpasswd$)",
                             "var/www/.htpasswd", "var/www/.htaccess"));
@@ -121,14 +119,13 @@ void add_credential_contents(std::vector<Rule>& rules) {
                                     R"((?:^|/)[._]netrc$)", R"((?i)\bpassword[ \t]+(\S{3,}))",
                                     "root/.netrc\nmachine git.example.com login ci password {a:20}",
                                     "root/.netrc\nmachine git.example.com login ci"));
-  rules.push_back(file_content_rule("git-credentials", "Git", "Stored git credentials",
-                                    R"((?:^|/)\.git-credentials$)",
-                                    R"([a-z+]+://[^:/\s@]+:([^@\s]+)@)",
-                                    "root/.git-credentials\nhttps://ci:{a:20}@git.example.com",
-                                    "root/.git-credentials\n"));
+  rules.push_back(file_content_rule(
+      "git-credentials", "Git", "Stored git credentials", R"((?:^|/)\.git-credentials$)",
+      R"([a-z+]+://[^:/\s@]+:([^@\s]+)@)",
+      "root/.git-credentials\nhttps://ci:{a:20}@git.example.com", "root/.git-credentials\n"));
   rules.push_back(file_content_rule("pgpass-password", "Database URL",
                                     "PostgreSQL password file entry", R"((?:^|/)\.pgpass$)",
-                                    R"((?m)^[^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:([^\n]{3,})$)",
+                                    R"((?m)^[^#:\n][^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:([^\n]{3,})$)",
                                     "root/.pgpass\ndb.internal:5432:app:app:{a:16}",
                                     "root/.pgpass\n# host:port:db:user:password"));
   rules.push_back(file_content_rule("mysql-client-password", "Database URL",
@@ -136,11 +133,12 @@ void add_credential_contents(std::vector<Rule>& rules) {
                                     R"((?im)^[ \t]*password[ \t]*=[ \t]*(\S+))",
                                     "root/.my.cnf\n[client]\nuser = app\npassword = {a:16}",
                                     "root/.my.cnf\n[client]\nuser = app"));
-  Rule kube = token_rule("kubeconfig-client-key", "Kubernetes", Severity::critical,
-                         "Client private key embedded in a kubeconfig",
-                         R"((?m)^[ \t]*client-key-data:[ \t]*([A-Za-z0-9+/=]{40,}))",
-                         {"client-key-data"}, "users:\n- name: admin\n  user:\n    client-key-data: {b:120}",
-                         "users:\n- name: admin\n  user:\n    client-key-data: {b:10}");
+  Rule kube =
+      token_rule("kubeconfig-client-key", "Kubernetes", Severity::critical,
+                 "Client private key embedded in a kubeconfig",
+                 R"((?m)^[ \t]*client-key-data:[ \t]*([A-Za-z0-9+/=]{40,}))", {"client-key-data"},
+                 "users:\n- name: admin\n  user:\n    client-key-data: {b:120}",
+                 "users:\n- name: admin\n  user:\n    client-key-data: {b:10}");
   kube.fix = k_fix_key;
   rules.push_back(std::move(kube));
 }

@@ -25,6 +25,13 @@ const char* const k_fix_build_arg =
     "Build args are recorded in the image history: use RUN --mount=type=secret,id=... instead of "
     "--build-arg for credentials, and rotate this one.";
 
+Allowlist allow_regexes(std::string description, std::vector<std::string> regexes) {
+  Allowlist allowlist;
+  allowlist.description = std::move(description);
+  allowlist.regexes = std::move(regexes);
+  return allowlist;
+}
+
 Rule token_rule(std::string id, std::string kind, Severity severity, std::string description,
                 std::string regex, std::vector<std::string> keywords, std::string example,
                 std::string non_example, double entropy) {

@@ -33,6 +33,9 @@ extern const char* const k_fix_url;
 extern const char* const k_fix_env;
 extern const char* const k_fix_build_arg;
 
+/// An allowlist of secret-target regexes.
+Allowlist allow_regexes(std::string description, std::vector<std::string> regexes);
+
 /// A content rule with the common fields; callers adjust the rest.
 Rule token_rule(std::string id, std::string kind, Severity severity, std::string description,
                 std::string regex, std::vector<std::string> keywords, std::string example,

@@ -99,7 +99,9 @@ void scan_fields(FileScanner& scanner, const RuleSet& rules, const ConfigInput& 
   }
   base.key.clear();
   const std::pair<const char*, const std::vector<std::string>*> commands[] = {
-      {"Cmd", &config.cmd}, {"Entrypoint", &config.entrypoint}, {"Healthcheck", &config.healthcheck}};
+      {"Cmd", &config.cmd},
+      {"Entrypoint", &config.entrypoint},
+      {"Healthcheck", &config.healthcheck}};
   for (const auto& [field, parts] : commands) {
     if (!parts->empty()) {
       base.field = field;

@@ -12,27 +12,27 @@ namespace secrets {
 
 /// One entry of the image config's history.
 struct HistoryEntry {
-  std::string created_by;
+  std::string created_by{};
   bool empty_layer = false;
   int layer_index = -1; ///< the layer it created, -1 for empty_layer entries
 };
 
 /// The parts of an image config where secrets leak, as plain strings.
 struct ConfigInput {
-  std::vector<std::string> env; ///< "NAME=VALUE"
-  std::vector<std::pair<std::string, std::string>> labels;
-  std::vector<std::string> cmd;
-  std::vector<std::string> entrypoint;
-  std::vector<std::string> healthcheck; ///< Healthcheck.Test
-  std::vector<std::string> on_build;
-  std::vector<HistoryEntry> history;
+  std::vector<std::string> env{}; ///< "NAME=VALUE"
+  std::vector<std::pair<std::string, std::string>> labels{};
+  std::vector<std::string> cmd{};
+  std::vector<std::string> entrypoint{};
+  std::vector<std::string> healthcheck{}; ///< Healthcheck.Test
+  std::vector<std::string> on_build{};
+  std::vector<HistoryEntry> history{};
 };
 
 /// The build args Docker and BuildKit record in front of a RUN's created_by:
 /// "|2 TOKEN=abc MODE=x /bin/sh -c make" (BuildKit prefixes "RUN ").
 struct BuildArgs {
-  std::vector<std::pair<std::string, std::string>> args;
-  std::string command; ///< what follows the args
+  std::vector<std::pair<std::string, std::string>> args{};
+  std::string command{}; ///< what follows the args
 };
 
 /// Parses the "|N K=V ..." prefix; nullopt when the line has none.

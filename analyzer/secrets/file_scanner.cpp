@@ -19,7 +19,9 @@ constexpr std::size_t k_sniff_bytes = 8000;
 /// A printable run longer than this is emitted in pieces.
 constexpr std::size_t k_max_run = 64 << 10;
 
-bool is_printable(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
+bool is_printable(unsigned char c) {
+  return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
 
 std::string_view trim_newlines(std::string_view text, std::size_t& start) {
   while (!text.empty() && (text.front() == '\n' || text.front() == '\r')) {
@@ -268,9 +270,8 @@ void FileScanner::run_rule(std::uint32_t rule_index, std::string_view text) {
   re2::StringPiece sub[16];
   const int nsub = std::min(groups, 15) + 1;
   std::size_t pos = 0;
-  while (pos <= text.size() &&
-         re.Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED,
-                  sub, nsub)) {
+  while (pos <= text.size() && re.Match(re2::StringPiece(text.data(), text.size()), pos,
+                                        text.size(), RE2::UNANCHORED, sub, nsub)) {
     const auto start = static_cast<std::size_t>(sub[0].data() - text.data());
     const std::size_t end = start + sub[0].size();
     pos = end > start ? end : start + 1;
@@ -280,8 +281,8 @@ void FileScanner::run_rule(std::uint32_t rule_index, std::string_view text) {
     }
     std::string_view secret(sub[0].data(), sub[0].size());
     if (rule.spec.secret_group > 0 && rule.spec.secret_group < nsub) {
-      secret = std::string_view(sub[rule.spec.secret_group].data(),
-                                sub[rule.spec.secret_group].size());
+      secret =
+          std::string_view(sub[rule.spec.secret_group].data(), sub[rule.spec.secret_group].size());
     } else {
       for (int g = 1; g < nsub; ++g) {
         if (!sub[g].empty()) {
@@ -335,7 +336,8 @@ bool FileScanner::is_allowlisted(const CompiledRule& rule, std::string_view secr
                                  std::string_view match, std::string_view line) const {
   for (const auto& allowlist : m_rules->allowlists()) {
     const auto& targets = allowlist.spec.target_rules;
-    if (!targets.empty() && std::find(targets.begin(), targets.end(), rule.spec.id) == targets.end()) {
+    if (!targets.empty() &&
+        std::find(targets.begin(), targets.end(), rule.spec.id) == targets.end()) {
       continue;
     }
     if (allowlist.allows(m_base.path, secret, match, line)) {
@@ -349,9 +351,8 @@ bool FileScanner::is_allowlisted(const CompiledRule& rule, std::string_view secr
 std::size_t FileScanner::line_of(std::string_view text, std::size_t offset) {
   if (!m_newlines_ready) {
     m_newlines.clear();
-    for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(
-                                           p, '\n', text.data() + text.size() - p)));
-         ++p) {
+    for (const char* p = text.data();
+         (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p))); ++p) {
       m_newlines.push_back(static_cast<std::size_t>(p - text.data()));
     }
     m_newlines_ready = true;

@@ -13,10 +13,10 @@ namespace secrets {
 
 /// What the caller knows about the file it is about to feed.
 struct FileContext {
-  std::string path;         ///< path inside the layer, no leading '/'
-  int layer_index = -1;     ///< 0-based, -1 if not from a layer
-  std::string layer_digest; ///< how the caller names the layer
-  std::string created_by;   ///< the instruction that created the layer
+  std::string path{};         ///< path inside the layer, no leading '/'
+  int layer_index = -1;       ///< 0-based, -1 if not from a layer
+  std::string layer_digest{}; ///< how the caller names the layer
+  std::string created_by{};   ///< the instruction that created the layer
 };
 
 struct ScanOptions {
@@ -92,21 +92,21 @@ private:
   bool m_started = false;
   bool m_binary = false;
   std::uint64_t m_fed = 0;
-  std::vector<std::uint8_t> m_rule_enabled;
-  std::vector<Finding> m_findings;
+  std::vector<std::uint8_t> m_rule_enabled{};
+  std::vector<Finding> m_findings{};
 
   // The window: m_buf[0] is at stream offset m_window_abs, on line m_window_line.
-  std::string m_buf;
-  std::string m_run; ///< binary mode: a printable run not yet ended
+  std::string m_buf{};
+  std::string m_run{}; ///< binary mode: a printable run not yet ended
   std::uint64_t m_window_abs = 0;
   std::size_t m_window_line = 1;
   std::uint64_t m_scanned_to = 0;
   std::size_t m_next_flush = 0;
 
   // Scratch, reused between windows.
-  std::vector<std::uint8_t> m_keyword_found;
-  std::vector<std::uint8_t> m_candidate;
-  std::vector<std::size_t> m_newlines;
+  std::vector<std::uint8_t> m_keyword_found{};
+  std::vector<std::uint8_t> m_candidate{};
+  std::vector<std::size_t> m_newlines{};
   bool m_newlines_ready = false;
 };
 

@@ -21,16 +21,16 @@ std::string_view origin_name(Origin origin);
 /// (FileContext); the scanner fills the position.
 struct Location {
   Origin origin = Origin::file;
-  std::string path;         ///< file path in the layer (no leading '/'); empty for config/history
-  int layer_index = -1;     ///< 0-based layer position; -1 when not in a layer
-  std::string layer_digest; ///< digest (or diff_id) of that layer, as the caller names it
-  std::string created_by;   ///< the instruction that created the layer or history entry
-  std::size_t line = 0;     ///< 1-based line of the match start; 0 when not applicable
-  std::size_t column = 0;   ///< 1-based byte column of the match start; 0 when not applicable
-  bool in_binary = false;   ///< found in the printable strings of a binary file (line is 0)
-  std::string field;        ///< config: "Env", "Labels", ...; history: "history"
-  std::string key;          ///< config/history: the variable, label or build-arg name
-  int history_index = -1;   ///< history: 0-based entry index
+  std::string path{};         ///< file path in the layer (no leading '/'); empty for config/history
+  int layer_index = -1;       ///< 0-based layer position; -1 when not in a layer
+  std::string layer_digest{}; ///< digest (or diff_id) of that layer, as the caller names it
+  std::string created_by{};   ///< the instruction that created the layer or history entry
+  std::size_t line = 0;       ///< 1-based line of the match start; 0 when not applicable
+  std::size_t column = 0;     ///< 1-based byte column of the match start; 0 when not applicable
+  bool in_binary = false;     ///< found in the printable strings of a binary file (line is 0)
+  std::string field{};        ///< config: "Env", "Labels", ...; history: "history"
+  std::string key{};          ///< config/history: the variable, label or build-arg name
+  int history_index = -1;     ///< history: 0-based entry index
 };
 
 /// Whether a secret found in a layer is still in the final file system. The
@@ -40,19 +40,19 @@ enum class Presence { unknown, present, deleted, overwritten };
 /// One secret found. `secret` and `match` hold the raw text for matching and
 /// fingerprints; print `redacted` unless the user asked for --show-secrets.
 struct Finding {
-  std::string rule_id;
-  std::string description;
+  std::string rule_id{};
+  std::string description{};
   Severity severity = Severity::high;
-  std::string fix;         ///< the rule's fix text
+  std::string fix{}; ///< the rule's fix text
   Location location;
-  std::string secret;      ///< raw secret (a capture group or the whole match); may be empty
-  std::string match;       ///< raw match, trimmed of surrounding newlines
-  std::string redacted;    ///< the match with the secret masked, single line, short
-  double entropy = 0;      ///< Shannon entropy of `secret`
-  std::string fingerprint; ///< see fingerprint(); stable across rebuilds
+  std::string secret{};      ///< raw secret (a capture group or the whole match); may be empty
+  std::string match{};       ///< raw match, trimmed of surrounding newlines
+  std::string redacted{};    ///< the match with the secret masked, single line, short
+  double entropy = 0;        ///< Shannon entropy of `secret`
+  std::string fingerprint{}; ///< see fingerprint(); stable across rebuilds
   Presence presence = Presence::unknown;
   int removed_in_layer = -1; ///< deleted/overwritten: the layer that did it
-  std::string removed_by;    ///< deleted/overwritten: that layer's created_by
+  std::string removed_by{};  ///< deleted/overwritten: that layer's created_by
 };
 
 /// Shannon entropy in bits per byte: -sum p_c log2 p_c over byte counts.

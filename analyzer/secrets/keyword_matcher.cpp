@@ -8,7 +8,9 @@ namespace secrets {
 
 namespace {
 
-unsigned char lower(unsigned char c) { return static_cast<unsigned char>(std::tolower(c)); }
+unsigned char lower(unsigned char c) {
+  return static_cast<unsigned char>(std::tolower(c));
+}
 
 /// The trie while it is built: sparse children, then flattened.
 struct TrieNode {

@@ -29,9 +29,9 @@ private:
   size_t m_keyword_count = 0;
   std::uint32_t m_class_count = 1;
   std::uint8_t m_class_of[256] = {};
-  std::vector<std::uint32_t> m_next;            ///< state * class_count + class -> state
-  std::vector<std::uint32_t> m_output_begin;    ///< per state, into m_outputs; size states+1
-  std::vector<std::uint32_t> m_outputs;         ///< keyword ids, incl. those via fail links
+  std::vector<std::uint32_t> m_next;         ///< state * class_count + class -> state
+  std::vector<std::uint32_t> m_output_begin; ///< per state, into m_outputs; size states+1
+  std::vector<std::uint32_t> m_outputs;      ///< keyword ids, incl. those via fail links
 };
 
 } // namespace secrets

@@ -23,13 +23,13 @@ enum class AllowlistCondition { any, all };
 
 /// A gitleaks allowlist: a finding it matches is dropped. Regexes are RE2 text.
 struct Allowlist {
-  std::string description;
+  std::string description{};
   AllowlistCondition condition = AllowlistCondition::any;
   AllowlistTarget regex_target = AllowlistTarget::secret;
-  std::vector<std::string> paths;        ///< regexes on the file path
-  std::vector<std::string> regexes;      ///< regexes on regex_target
-  std::vector<std::string> stopwords;    ///< substrings of the lower-cased secret
-  std::vector<std::string> target_rules; ///< global allowlists only: rule ids it applies to
+  std::vector<std::string> paths{};        ///< regexes on the file path
+  std::vector<std::string> regexes{};      ///< regexes on regex_target
+  std::vector<std::string> stopwords{};    ///< substrings of the lower-cased secret
+  std::vector<std::string> target_rules{}; ///< global allowlists only: rule ids it applies to
 };
 
 /// Where a rule came from; decides how its severity was chosen.
@@ -40,34 +40,34 @@ enum class RuleOrigin { builtin, rule_file };
 /// the path must match before the content is searched; with only `path`, the
 /// file's presence is the finding.
 struct Rule {
-  std::string id;          ///< unique, e.g. "github-pat"
-  std::string description; ///< one line, says what was found
-  std::string kind;        ///< credential family for docs and counts, e.g. "GitHub"
+  std::string id{};          ///< unique, e.g. "github-pat"
+  std::string description{}; ///< one line, says what was found
+  std::string kind{};        ///< credential family for docs and counts, e.g. "GitHub"
   Severity severity = Severity::high;
-  std::string regex;       ///< RE2 syntax (Go RE2 dialect, as gitleaks)
-  std::string path;        ///< RE2 on the path inside the layer, no leading '/'
-  int secret_group = 0;    ///< capture group holding the secret; 0: first non-empty group
-  double entropy = 0;      ///< minimum Shannon entropy of the secret (exclusive); 0: none
-  std::vector<std::string> keywords; ///< any one (case-insensitive) must occur for regex to run
-  std::vector<std::string> tags;
-  std::vector<Allowlist> allowlists;
-  std::string fix;          ///< what to do instead, one or two sentences
-  std::string example;      ///< built-in rules: a template that must match (see example.h)
-  std::string non_example;  ///< built-in rules: a template that must not match
+  std::string regex{};  ///< RE2 syntax (Go RE2 dialect, as gitleaks)
+  std::string path{};   ///< RE2 on the path inside the layer, no leading '/'
+  int secret_group = 0; ///< capture group holding the secret; 0: first non-empty group
+  double entropy = 0;   ///< minimum Shannon entropy of the secret (exclusive); 0: none
+  std::vector<std::string> keywords{}; ///< any one (case-insensitive) must occur for regex to run
+  std::vector<std::string> tags{};
+  std::vector<Allowlist> allowlists{};
+  std::string fix{};         ///< what to do instead, one or two sentences
+  std::string example{};     ///< built-in rules: a template that must match (see example.h)
+  std::string non_example{}; ///< built-in rules: a template that must not match
   RuleOrigin origin = RuleOrigin::builtin;
 };
 
 /// A whole rule set before compilation: rules plus global allowlists.
 struct RuleSpec {
-  std::string title;
-  std::vector<Rule> rules;
-  std::vector<Allowlist> allowlists;
+  std::string title{};
+  std::vector<Rule> rules{};
+  std::vector<Allowlist> allowlists{};
 };
 
 /// A rule (or allowlist) that could not be loaded or compiled, and why.
 struct RuleProblem {
-  std::string rule_id; ///< empty for a file-level problem
-  std::string message;
+  std::string rule_id{}; ///< empty for a file-level problem
+  std::string message{};
 };
 
 } // namespace secrets

@@ -86,8 +86,8 @@ Allowlist parse_allowlist(const TomlValue& table) {
   } else if (target == "line") {
     out.regex_target = AllowlistTarget::line;
   } else if (!target.empty() && target != "secret") {
-    throw core::InputError("allowlist regexTarget must be secret, match or line, not '" +
-                           target + "'");
+    throw core::InputError("allowlist regexTarget must be secret, match or line, not '" + target +
+                           "'");
   }
   out.paths = get_strings(table, "paths");
   out.regexes = get_strings(table, "regexes");
@@ -232,12 +232,18 @@ void merge_rules(RuleSpec& base, const RuleSpec& overlay) {
       continue;
     }
     Rule& target = *it;
-    if (!rule.description.empty()) target.description = rule.description;
-    if (!rule.regex.empty()) target.regex = rule.regex;
-    if (!rule.path.empty()) target.path = rule.path;
-    if (rule.secret_group != 0) target.secret_group = rule.secret_group;
-    if (rule.entropy != 0) target.entropy = rule.entropy;
-    if (!rule.fix.empty()) target.fix = rule.fix;
+    if (!rule.description.empty())
+      target.description = rule.description;
+    if (!rule.regex.empty())
+      target.regex = rule.regex;
+    if (!rule.path.empty())
+      target.path = rule.path;
+    if (rule.secret_group != 0)
+      target.secret_group = rule.secret_group;
+    if (rule.entropy != 0)
+      target.entropy = rule.entropy;
+    if (!rule.fix.empty())
+      target.fix = rule.fix;
     target.keywords.insert(target.keywords.end(), rule.keywords.begin(), rule.keywords.end());
     target.tags.insert(target.tags.end(), rule.tags.begin(), rule.tags.end());
     target.allowlists.insert(target.allowlists.end(), rule.allowlists.begin(),
@@ -254,8 +260,8 @@ RuleSpec resolve(const std::filesystem::path& path, const RuleSpec& builtin, Rul
   RuleFile file = read_rule_file(path);
   problems.insert(problems.end(), file.problems.begin(), file.problems.end());
   RuleSpec base;
-  const bool use_builtin = mode == RuleFileMode::add ||
-                           (mode == RuleFileMode::as_file_says && file.extend_default);
+  const bool use_builtin =
+      mode == RuleFileMode::add || (mode == RuleFileMode::as_file_says && file.extend_default);
   if (use_builtin) {
     base = builtin;
   } else if (!file.extend_path.empty()) {

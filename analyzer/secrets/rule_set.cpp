@@ -70,10 +70,9 @@ bool compile_rule(const Rule& spec, CompiledRule& out, std::vector<RuleProblem>&
       return false;
     }
     if (spec.secret_group < 0 || spec.secret_group > out.regex->NumberOfCapturingGroups()) {
-      problems.push_back({spec.id, "secretGroup " + std::to_string(spec.secret_group) +
-                                       " exceeds the regex's " +
-                                       std::to_string(out.regex->NumberOfCapturingGroups()) +
-                                       " capture groups"});
+      problems.push_back(
+          {spec.id, "secretGroup " + std::to_string(spec.secret_group) + " exceeds the regex's " +
+                        std::to_string(out.regex->NumberOfCapturingGroups()) + " capture groups"});
       return false;
     }
   }

@@ -129,7 +129,8 @@ std::vector<WorkItem> list_files(const std::vector<std::string>& dirs) {
   std::vector<WorkItem> items;
   for (const auto& dir : dirs) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-      if (entry.is_regular_file(std::error_code()) && !entry.is_symlink()) {
+      std::error_code ec;
+      if (entry.is_regular_file(ec) && !entry.is_symlink(ec)) {
         items.push_back({entry.path(), fs::relative(entry.path(), dir).generic_string()});
       }
     }
@@ -138,7 +139,8 @@ std::vector<WorkItem> list_files(const std::vector<std::string>& dirs) {
 }
 
 void print_finding(const Finding& f, const Options& options) {
-  std::cout << severity_name(f.severity) << "\t" << f.rule_id << "\t" << describe_location(f.location);
+  std::cout << severity_name(f.severity) << "\t" << f.rule_id << "\t"
+            << describe_location(f.location);
   if (f.location.column != 0) {
     std::cout << ":" << f.location.column;
   }
@@ -146,16 +148,11 @@ void print_finding(const Finding& f, const Options& options) {
 }
 
 nlohmann::json to_json(const Finding& f, const Options& options) {
-  return {{"rule_id", f.rule_id},
-          {"severity", severity_name(f.severity)},
-          {"description", f.description},
-          {"path", f.location.path},
-          {"line", f.location.line},
-          {"column", f.location.column},
-          {"binary", f.location.in_binary},
-          {"match", options.show_secrets ? f.match : f.redacted},
-          {"entropy", f.entropy},
-          {"fingerprint", f.fingerprint}};
+  return {{"rule_id", f.rule_id},           {"severity", severity_name(f.severity)},
+          {"description", f.description},   {"path", f.location.path},
+          {"line", f.location.line},        {"column", f.location.column},
+          {"binary", f.location.in_binary}, {"match", options.show_secrets ? f.match : f.redacted},
+          {"entropy", f.entropy},           {"fingerprint", f.fingerprint}};
 }
 
 int run(const Options& options) {

@@ -91,22 +91,34 @@ std::string xattr_error(const fs::path& source) {
   return "read xattrs of '" + source.string() + "'";
 }
 
+/// The NUL-separated xattr names of `source` (not following symlinks).
+std::string list_xattr_names(const fs::path& source) {
+  // One call covers almost every file: most have no xattrs at all.
+  std::string names(1024, '\0');
+  for (;;) {
+    ssize_t len = ::llistxattr(source.c_str(), names.data(), names.size());
+    if (len >= 0) {
+      names.resize(static_cast<size_t>(len));
+      return names;
+    }
+    if (errno == ENOTSUP || errno == ENODATA) {
+      return {};
+    }
+    if (errno != ERANGE) {
+      throw_errno("list xattrs of", source.string());
+    }
+    len = ::llistxattr(source.c_str(), nullptr, 0);
+    if (len < 0) {
+      throw_errno("list xattrs of", source.string());
+    }
+    names.resize(static_cast<size_t>(len) + 1);
+  }
+}
+
 /// All xattrs of `source` (not following symlinks), sorted by name.
 std::vector<std::pair<std::string, std::string>> read_xattrs(const fs::path& source) {
   std::vector<std::pair<std::string, std::string>> out;
-  ssize_t len = ::llistxattr(source.c_str(), nullptr, 0);
-  if (len < 0) {
-    if (errno == ENOTSUP || errno == ENODATA) {
-      return out;
-    }
-    throw_errno("list xattrs of", source.string());
-  }
-  std::string names(static_cast<size_t>(len), '\0');
-  len = ::llistxattr(source.c_str(), names.data(), names.size());
-  if (len < 0) {
-    throw_errno("list xattrs of", source.string());
-  }
-  names.resize(static_cast<size_t>(len));
+  std::string names = list_xattr_names(source);
   for (size_t pos = 0; pos < names.size();) {
     std::string name(names.c_str() + pos);
     pos += name.size() + 1;
@@ -302,7 +314,7 @@ LayerResult LayerWriter::finish() {
   auto compressor = make_compressor(m_options.compression, hashed_blob, m_options.compress);
   std::unique_ptr<AsyncOutputStream> async;
   OutputStream* compress_input = compressor.get();
-  if (compressed) {
+  if (compressed && m_options.threading == CompressThreading::own_thread) {
     async = std::make_unique<AsyncOutputStream>(*compressor);
     compress_input = async.get();
   }

@@ -15,12 +15,17 @@
 
 namespace core {
 
+/// Where a LayerWriter compresses: on a thread of its own (reading files and
+/// hashing go on in parallel; the default) or on the caller's thread.
+enum class CompressThreading { own_thread, same_thread };
+
 struct LayerWriterOptions {
   Compression compression = Compression::zstd;
   CompressOptions compress;
   /// When set, every mtime later than this is clamped to it (reproducible
   /// builds). See source_date_epoch_from_env().
   std::optional<std::int64_t> source_date_epoch;
+  CompressThreading threading = CompressThreading::own_thread;
 };
 
 /// What finish() returns: the two digests a manifest and config need.

@@ -57,10 +57,15 @@ struct Written {
   core::LayerResult result;
 };
 
-Written write_layer(const fs::path& tree, Compression c, std::optional<std::int64_t> epoch = {}) {
+Written write_layer(const fs::path& tree, Compression c, std::optional<std::int64_t> epoch = {},
+                    core::CompressThreading threading = core::CompressThreading::own_thread) {
   std::string blob;
   core::StringOutputStream sink(blob);
-  core::LayerWriter writer(sink, {.compression = c, .compress = {}, .source_date_epoch = epoch});
+  core::LayerWriterOptions options;
+  options.compression = c;
+  options.source_date_epoch = epoch;
+  options.threading = threading;
+  core::LayerWriter writer(sink, options);
   writer.add_tree(tree);
   auto result = writer.finish();
   return {blob, result};
@@ -141,6 +146,8 @@ TEST_CASE("LayerWriter output is byte-identical for the same tree", "[core][laye
     auto first = write_layer(dir.path() / "a", c);
     CHECK(write_layer(dir.path() / "a", c).blob == first.blob);
     CHECK(write_layer(dir.path() / "b", c).blob == first.blob); // other inodes, same content
+    CHECK(write_layer(dir.path() / "a", c, {}, core::CompressThreading::same_thread).blob ==
+          first.blob);
   }
 }
 

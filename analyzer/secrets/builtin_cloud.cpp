@@ -8,7 +8,7 @@ namespace {
 void add_aws(std::vector<Rule>& rules) {
   Rule key_id = token_rule("aws-access-key-id", "AWS", Severity::critical,
                            "AWS access key ID (long-term or temporary)",
-                           R"(\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b)",
+                           R"(\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})\b)",
                            {"akia", "asia", "abia", "acca", "a3t"},
                            "aws_access_key_id = AKIA{U:16}", "aws_access_key_id = AKIA{U:12}", 3.0);
   // AWS's own documentation keys end in EXAMPLE.

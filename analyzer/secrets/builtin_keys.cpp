@@ -84,7 +84,7 @@ void add_urls_and_tokens(std::vector<Rule>& rules) {
   Rule db = token_rule(
       "database-url-password", "Database URL", Severity::high,
       "Database or message-broker connection URL with an embedded password",
-      R"re((?i)\b((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)://[^:/\s"'@]+:([^@/\s"']{3,})@[^\s"'/?#]+))re",
+      R"re((?i)\b((?:postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)://[^:/\s"'@]+:([^@/\s"']{3,})@[^\s"'/?#]+))re",
       {"postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver",
        "clickhouse", "cockroachdb"},
       "DATABASE_URL=postgres://app:{a:16}@db.internal:5432/app",

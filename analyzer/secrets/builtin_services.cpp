@@ -27,7 +27,7 @@ void add_source_hosting(std::vector<Rule>& rules) {
                              "refresh=ghr_{a:76}", "refresh=ghr_{a:12}", 3.0));
   rules.push_back(token_rule("gitlab-pat", "GitLab", Severity::high,
                              "GitLab personal, project or group access token",
-                             R"(\b(glpat-[A-Za-z0-9_.-]{20,64}))", {"glpat-"},
+                             R"(\b(glpat-[A-Za-z0-9_.-]{20,128}))", {"glpat-"},
                              "GITLAB_TOKEN=glpat-{w:20}", "GITLAB_TOKEN=glpat-{a:8}", 3.0));
   rules.push_back(token_rule("gitlab-pipeline-trigger-token", "GitLab", Severity::high,
                              "GitLab pipeline trigger token", R"(\b(glptt-[0-9a-f]{40})\b)",
@@ -96,7 +96,7 @@ void add_payments(std::vector<Rule>& rules) {
       {"eaaa", "sq0csp-"}, "SQUARE_TOKEN=EAAA{w:60}", "SQUARE_TOKEN=EAAA{w:20}", 3.0));
   rules.push_back(token_rule(
       "shopify-token", "Shopify", Severity::high, "Shopify access token or shared secret",
-      R"(\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b)", {"shpat_", "shpca_", "shppa_", "shpss_"},
+      R"(\b(shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64})\b)", {"shpat_", "shpca_", "shppa_", "shpss_"},
       "SHOPIFY_TOKEN=shpat_{h:32}", "SHOPIFY_TOKEN=shpat_{h:8}"));
   rules.push_back(token_rule(
       "braintree-access-token", "PayPal", Severity::high,
@@ -137,12 +137,17 @@ void add_ai_services(std::vector<Rule>& rules) {
       {"t3blbkfj"}, "OPENAI_API_KEY=sk-proj-{w:40}T3BlbkFJ{w:40}", "OPENAI_API_KEY=sk-{w:40}"));
   rules.push_back(
       token_rule("anthropic-api-key", "Anthropic", Severity::high, "Anthropic API or admin key",
-                 R"(\b(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,100}AA)(?:[^A-Za-z0-9_-]|$))",
+                 R"(\b(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,128}AA)(?:[^A-Za-z0-9_-]|$))",
                  {"sk-ant-"}, "ANTHROPIC_API_KEY=sk-ant-api03-{w:93}AA",
                  "ANTHROPIC_API_KEY=sk-ant-api03-{w:20}"));
   rules.push_back(token_rule("huggingface-token", "Hugging Face", Severity::high,
                              "Hugging Face access token", R"(\b(hf_[A-Za-z]{34})\b)", {"hf_"},
                              "HF_TOKEN=hf_{A:17}{x:17}", "HF_TOKEN=hf_{x:10}", 3.0));
+  rules.push_back(token_rule("vercel-token", "Vercel", Severity::high,
+                             "Vercel access, integration, app, refresh or API key token",
+                             R"(\b((?:vcp|vci|vca|vcr|vck)_[A-Za-z0-9]{20,60})\b)",
+                             {"vcp_", "vci_", "vca_", "vcr_", "vck_"}, "VERCEL_TOKEN=vcp_{a:40}",
+                             "VERCEL_TOKEN=vcp_{a:10}", 3.0));
   rules.push_back(token_rule("groq-api-key", "Groq", Severity::high, "Groq API key",
                              R"(\b(gsk_[A-Za-z0-9]{52})\b)", {"gsk_"}, "GROQ_API_KEY=gsk_{a:52}",
                              "GROQ_API_KEY=gsk_{a:12}", 3.0));
@@ -163,7 +168,7 @@ void add_saas(std::vector<Rule>& rules) {
                              R"(\b([0-9a-f]{32}-us[0-9]{1,2})\b)", {"-us"},
                              "MAILCHIMP_KEY={h:32}-us14", "MAILCHIMP_KEY={h:12}-us14", 3.0));
   rules.push_back(token_rule("linear-api-key", "Linear", Severity::high, "Linear API key",
-                             R"(\b(lin_api_[A-Za-z0-9]{40})\b)", {"lin_api_"},
+                             R"(\b(lin_api_[A-Za-z0-9_]{32,128})\b)", {"lin_api_"},
                              "LINEAR_API_KEY=lin_api_{a:40}", "LINEAR_API_KEY=lin_api_{a:8}", 3.0));
   rules.push_back(token_rule("notion-token", "Notion", Severity::high, "Notion integration token",
                              R"(\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\b)",
@@ -200,10 +205,10 @@ void add_saas(std::vector<Rule>& rules) {
                              R"(\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b)", {"pmak-"},
                              "POSTMAN_API_KEY=PMAK-{h:24}-{h:34}", "POSTMAN_API_KEY=PMAK-{h:8}",
                              3.0));
-  rules.push_back(token_rule(
-      "onepassword-service-account-token", "1Password", Severity::high,
-      "1Password service account token", R"(\b(ops_eyJ[A-Za-z0-9+/]{250,}={0,3}))", {"ops_eyj"},
-      "OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{b:300}", "OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{b:30}", 4.0));
+  rules.push_back(token_rule("onepassword-service-account-token", "1Password", Severity::high,
+                             "1Password service account token", R"(\b(ops_ey[A-Za-z0-9+/=]{100,}))",
+                             {"ops_eyj"}, "OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{b:300}",
+                             "OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{b:60}", 4.0));
   rules.push_back(token_rule(
       "onepassword-secret-key", "1Password", Severity::high, "1Password account secret key",
       R"(\b(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3})\b)",

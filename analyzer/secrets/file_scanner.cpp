@@ -362,16 +362,15 @@ std::size_t FileScanner::line_of(std::string_view text, std::size_t offset) {
 }
 
 void FileScanner::drop_shadowed_generics(std::size_t first) {
-  // As gitleaks does: a generic finding whose secret lies within a specific
-  // rule's secret on the same line adds nothing but noise.
+  // Like gitleaks (which looks at the same line only): a generic finding
+  // whose secret lies within a specific rule's secret adds nothing but noise.
   auto shadowed = [&](const Finding& generic) {
     if (generic.rule_id.find("generic") == std::string::npos) {
       return false;
     }
     for (std::size_t i = first; i < m_findings.size(); ++i) {
       const Finding& other = m_findings[i];
-      if (other.rule_id.find("generic") == std::string::npos &&
-          other.location.line == generic.location.line &&
+      if (other.rule_id.find("generic") == std::string::npos && !other.secret.empty() &&
           other.secret.find(generic.secret) != std::string::npos) {
         return true;
       }

@@ -10,7 +10,7 @@ packages="
   libcurl4-openssl-dev libseccomp-dev libcap-dev
   clang libclang-rt-14-dev clang-format
   busybox-static skopeo umoci buildah podman runc docker-registry apache2-utils
-  tar gzip zstd jq iproute2 procps util-linux python3 hyperfine
+  tar gzip zstd jq iproute2 procps util-linux python3 hyperfine time
 "
 
 missing=""

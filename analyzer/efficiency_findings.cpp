@@ -69,7 +69,9 @@ Finding leftover_finding(const ImageInfo& info, const Leftover& leftover) {
   finding.severity = find_rule(finding.rule_id)->severity;
   finding.message = describe_layer(info, leftover.layer) + " left " + human_bytes(leftover.bytes) +
                     " of " + (category ? category->what : leftover.category.c_str()) + " (" +
-                    std::to_string(leftover.files) + " files, e.g. " + leftover.example + ")" +
+                    std::to_string(leftover.files) +
+                    (leftover.files == 1 ? " file, e.g. " : " files, e.g. ") + leftover.example +
+                    ")" +
                     (leftover.still_visible ? "" : "; deleted later, but the bytes still ship");
   finding.advice = category ? category->advice : std::string();
   finding.layer = leftover.layer;

@@ -45,6 +45,7 @@ struct Finding {
   /// Stable identity across rebuilds: hash of rule id and subject, not of
   /// layer digests. Baselines store these.
   std::string fingerprint;
+  bool baselined = false; ///< accepted by the baseline: reported, never fails the gate
 };
 
 /// Computes `finding.fingerprint` from the rule id and `subject`.

@@ -39,8 +39,7 @@ std::string_view trim_newlines(std::string_view text, std::size_t& start) {
 FileScanner::FileScanner(std::shared_ptr<const RuleSet> rules, ScanOptions options)
     : m_rules(std::move(rules)), m_options(options) {
   m_rule_enabled.resize(m_rules->rules().size());
-  m_candidate.resize(m_rules->rules().size());
-  m_keyword_found.resize(m_rules->keywords().keyword_count());
+  m_rule_hits.resize(m_rules->rules().size());
 }
 
 void FileScanner::start(const Location& base) {
@@ -236,42 +235,110 @@ std::vector<Finding> FileScanner::scan_text(const Location& base, std::string_vi
   return end_file();
 }
 
+namespace {
+
+/// Start of the line holding text[pos], then `extra` lines further back.
+std::size_t lines_back(std::string_view text, std::size_t pos, int extra) {
+  std::size_t start = std::min(pos, text.size());
+  for (int i = 0; i <= extra && start > 0; ++i) {
+    const void* newline = memrchr(text.data(), '\n', i == 0 ? start : start - 1);
+    start = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text.data()) + 1
+                    : 0;
+  }
+  return start;
+}
+
+/// End (past the newline) of the line holding text[pos], then `extra` lines further on.
+std::size_t lines_forward(std::string_view text, std::size_t pos, int extra) {
+  std::size_t end = pos;
+  for (int i = 0; i <= extra && end < text.size(); ++i) {
+    const void* newline = std::memchr(text.data() + end, '\n', text.size() - end);
+    end = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text.data()) + 1
+                  : text.size();
+  }
+  return end;
+}
+
+/// Lines of context around a keyword: a match may wrap its whitespace
+/// (\s) over a line end or two.
+constexpr int k_context_lines = 2;
+
+} // namespace
+
 void FileScanner::scan_window(std::string_view text) {
   const std::size_t first_finding = m_findings.size();
   m_newlines_ready = false;
-  std::fill(m_keyword_found.begin(), m_keyword_found.end(), 0);
-  std::fill(m_candidate.begin(), m_candidate.end(), 0);
-  // One pass over the text finds every keyword; only rules with a keyword
-  // present (or with none at all) run their regex.
-  m_rules->keywords().find(text, m_keyword_found);
-  for (std::size_t k = 0; k < m_keyword_found.size(); ++k) {
-    if (m_keyword_found[k]) {
-      for (std::uint32_t r : m_rules->rules_for_keyword(k)) {
-        m_candidate[r] = 1;
+  const auto& rules = m_rules->rules();
+  // One pass over the text finds every keyword occurrence. A rule runs only
+  // where one of its keywords is (rules without keywords run everywhere).
+  m_hits.clear();
+  m_rules->keywords().find_all(text, m_hits);
+  for (std::uint32_t r : m_touched) {
+    m_rule_hits[r].clear();
+  }
+  m_touched.clear();
+  for (const auto& hit : m_hits) {
+    for (std::uint32_t r : m_rules->rules_for_keyword(hit.keyword)) {
+      if (!m_rule_enabled[r] || !rules[r].regex) {
+        continue;
       }
+      if (m_rule_hits[r].empty()) {
+        m_touched.push_back(r);
+      }
+      m_rule_hits[r].push_back(hit.end);
     }
   }
   for (std::uint32_t r : m_rules->keywordless_rules()) {
-    m_candidate[r] = 1;
+    if (m_rule_enabled[r] && m_rule_hits[r].empty()) {
+      m_touched.push_back(r);
+      m_rule_hits[r].push_back(0);
+    }
   }
-  const auto& rules = m_rules->rules();
-  for (std::uint32_t r = 0; r < rules.size(); ++r) {
-    if (m_candidate[r] && m_rule_enabled[r] && rules[r].regex) {
-      run_rule(r, text);
+  std::sort(m_touched.begin(), m_touched.end());
+  for (std::uint32_t r : m_touched) {
+    const CompiledRule& rule = rules[r];
+    if (rule.multiline || rule.spec.keywords.empty()) {
+      run_rule(r, text, 0, text.size());
+      continue;
+    }
+    auto& positions = m_rule_hits[r];
+    std::sort(positions.begin(), positions.end());
+    std::size_t range_begin = 0;
+    std::size_t range_end = 0;
+    for (std::uint32_t pos : positions) {
+      if (pos < range_end) {
+        continue; // inside the range already
+      }
+      const std::size_t begin = lines_back(text, pos - 1, k_context_lines);
+      const std::size_t end = lines_forward(text, pos, k_context_lines);
+      if (range_end != 0 && begin <= range_end) {
+        range_end = end;
+        continue;
+      }
+      if (range_end != 0) {
+        run_rule(r, text, range_begin, range_end);
+      }
+      range_begin = begin;
+      range_end = end;
+    }
+    if (range_end != 0) {
+      run_rule(r, text, range_begin, range_end);
     }
   }
   drop_shadowed_generics(first_finding);
 }
 
-void FileScanner::run_rule(std::uint32_t rule_index, std::string_view text) {
+void FileScanner::run_rule(std::uint32_t rule_index, std::string_view text, std::size_t begin,
+                           std::size_t end_pos) {
   const CompiledRule& rule = m_rules->rules()[rule_index];
   const RE2& re = *rule.regex;
   const int groups = re.NumberOfCapturingGroups();
   re2::StringPiece sub[16];
   const int nsub = std::min(groups, 15) + 1;
-  std::size_t pos = 0;
-  while (pos <= text.size() && re.Match(re2::StringPiece(text.data(), text.size()), pos,
-                                        text.size(), RE2::UNANCHORED, sub, nsub)) {
+  std::size_t pos = begin;
+  // The whole window is the context, so \b and ^ see the bytes around the range.
+  while (pos <= end_pos && re.Match(re2::StringPiece(text.data(), text.size()), pos, end_pos,
+                                    RE2::UNANCHORED, sub, nsub)) {
     const auto start = static_cast<std::size_t>(sub[0].data() - text.data());
     const std::size_t end = start + sub[0].size();
     pos = end > start ? end : start + 1;

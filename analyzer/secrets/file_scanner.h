@@ -75,7 +75,8 @@ private:
   void append_strings(std::string_view chunk);
   void flush(bool final);
   void scan_window(std::string_view text);
-  void run_rule(std::uint32_t rule_index, std::string_view text);
+  void run_rule(std::uint32_t rule_index, std::string_view text, std::size_t begin,
+                std::size_t end);
   void add_match(const CompiledRule& rule, std::string_view text, std::size_t start,
                  std::size_t end, std::string_view secret);
   bool is_allowlisted(const CompiledRule& rule, std::string_view secret, std::string_view match,
@@ -104,8 +105,9 @@ private:
   std::size_t m_next_flush = 0;
 
   // Scratch, reused between windows.
-  std::vector<std::uint8_t> m_keyword_found{};
-  std::vector<std::uint8_t> m_candidate{};
+  std::vector<KeywordMatcher::Hit> m_hits{};
+  std::vector<std::vector<std::uint32_t>> m_rule_hits{}; ///< per rule: keyword end offsets
+  std::vector<std::uint32_t> m_touched{};                ///< rules with hits in this window
   std::vector<std::size_t> m_newlines{};
   bool m_newlines_ready = false;
 };

@@ -19,6 +19,16 @@ public:
   /// keywords are ignored.
   explicit KeywordMatcher(const std::vector<std::string>& keywords);
 
+  /// One occurrence: keyword id and the offset just past its last byte.
+  struct Hit {
+    std::uint32_t keyword;
+    std::uint32_t end;
+  };
+
+  /// Appends every occurrence of every keyword in `text` (at most 4 GiB) to
+  /// `hits`, in order of their end offset.
+  void find_all(std::string_view text, std::vector<Hit>& hits) const;
+
   /// Sets found[k] = 1 for every keyword k that occurs in `text`. `found` must
   /// have keyword_count() entries. Returns how many new keywords were marked.
   size_t find(std::string_view text, std::vector<std::uint8_t>& found) const;

@@ -41,6 +41,9 @@ struct CompiledRule {
   std::vector<CompiledAllowlist> allowlists;
   bool generic = false; ///< id contains "generic": yields to specific rules on the same line
   std::string scope;    ///< from a "scope:X" tag: runs only on texts of scope X, never on files
+  /// The regex is built to span lines ([\s\S], (?s), \n): it runs over the
+  /// whole window. Other rules run only on the lines around their keywords.
+  bool multiline = false;
 
   bool is_path_only() const { return regex == nullptr; }
 };

@@ -54,28 +54,40 @@ void add_flags(CLI::App* cmd, RunFlags& f) {
   cmd->add_flag("-t,--tty", f.tty, "Give the command a pseudo-terminal");
   cmd->add_option("--entrypoint", f.entrypoint, "Replace the image's ENTRYPOINT");
   cmd->add_option("-u,--user", f.user, "user[:group], by name or id, from the rootfs");
-  cmd->add_option("-e,--env", f.env, "Set KEY=value (or pass KEY from this environment)");
+  cmd->add_option("-e,--env", f.env, "Set KEY=value (or pass KEY from this environment)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-w,--workdir", f.workdir, "Working directory inside (created if missing)");
   cmd->add_option("--hostname", f.hostname, "Host name inside");
   cmd->add_option("--network", f.network, "host (default) or none")
       ->check(CLI::IsMember({"host", "none"}));
-  cmd->add_option("--cap-add", f.cap_add, "Add a capability (or ALL)");
-  cmd->add_option("--cap-drop", f.cap_drop, "Drop a capability (or ALL)");
+  cmd->add_option("--cap-add", f.cap_add, "Add a capability (or ALL)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--cap-drop", f.cap_drop, "Drop a capability (or ALL)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--privileged", f.privileged,
                 "All capabilities, no seccomp, no masked paths, writable /sys");
   cmd->add_option("--security-opt", f.security_opts,
-                  "seccomp=PROFILE.json | seccomp=unconfined | no-new-privileges");
+                  "seccomp=PROFILE.json | seccomp=unconfined | no-new-privileges")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-m,--memory", f.memory, "Memory limit (e.g. 256m); swap is not allowed");
   cmd->add_option("--cpus", f.cpus, "Number of CPUs (quota = cpus x period)");
   cmd->add_option("--cpu-period", f.cpu_period, "CFS period in microseconds");
   cmd->add_option("--cpu-quota", f.cpu_quota, "CFS quota in microseconds");
   cmd->add_option("--pids-limit", f.pids_limit, "Maximum number of processes");
-  cmd->add_option("-v,--volume", f.volumes, "Bind mount HOST:CONTAINER[:ro]");
-  cmd->add_option("--tmpfs", f.tmpfs, "Mount a tmpfs at CONTAINER[:options]");
+  cmd->add_option("-v,--volume", f.volumes, "Bind mount HOST:CONTAINER[:ro]")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--tmpfs", f.tmpfs, "Mount a tmpfs at CONTAINER[:options]")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--rootfs", f.rootfs, "Run in this root filesystem directory (no image)");
   cmd->add_flag("--print-spec", f.print_spec, "Print the sandbox spec as JSON and exit");
   cmd->add_option("args", f.args, "IMAGE [COMMAND [ARG...]]");
-  cmd->prefix_command(); // everything after IMAGE belongs to the command
+  cmd->positionals_at_end(); // everything after IMAGE belongs to the command
 }
 
 void apply_security_opts(const RunFlags& f, sb::SandboxSpec& spec) {

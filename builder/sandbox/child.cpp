@@ -144,6 +144,40 @@ void apply_setup(ChildPlan& plan) {
   }
 }
 
+// The terminal comes from the sandbox's own devpts instance, so that ttyname()
+// works inside; the master goes to the parent over a unix socket (runc's
+// console socket does the same).
+void open_terminal(ChildPlan& plan) {
+  int master = ::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0;
+  if (master < 0 || ::ioctl(master, TIOCSPTLCK, &unlock) != 0) {
+    fail(plan, ProcessStep::open_terminal);
+  }
+  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) {
+    fail(plan, ProcessStep::open_terminal);
+  }
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  char byte = 't';
+  iovec iov{&byte, 1};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(header), &master, sizeof(int));
+  if (::sendmsg(plan.console_socket, &message, MSG_NOSIGNAL) != 1) {
+    fail(plan, ProcessStep::open_terminal);
+  }
+  ::close(master);
+  ::close(plan.console_socket);
+  plan.tty_fd = slave;
+}
+
 bool set_capabilities(CapSet effective, CapSet inheritable) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
@@ -298,6 +332,7 @@ void child_main(ChildPlan& plan) {
   // Die with the parent: if cbuild is SIGKILLed, PID 1 goes, and with it every
   // process and mount of the sandbox.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  ::setsid(); // leave cbuild's process group: a terminal's ^C goes to cbuild only
   for (int fd : plan.close_first) {
     ::close(fd);
   }
@@ -307,6 +342,9 @@ void child_main(ChildPlan& plan) {
   }
   ::close(plan.sync_fd);
   apply_setup(plan);
+  if (plan.console_socket >= 0) {
+    open_terminal(plan);
+  }
   drop_bounding_set(plan);
 
   struct sigaction action {};

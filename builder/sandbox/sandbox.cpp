@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,28 @@ Outcome supervise(pid_t init, int error_fd, const ForwardedSignals& signals, Ter
   return outcome;
 }
 
+// The pty master sent by the child; nullopt if it failed before sending.
+std::optional<core::UniqueFd> receive_fd(int socket) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  char byte = 0;
+  iovec iov{&byte, 1};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  if (::recvmsg(socket, &message, MSG_CMSG_CLOEXEC) != 1) {
+    return std::nullopt;
+  }
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (header == nullptr || header->cmsg_type != SCM_RIGHTS) {
+    return std::nullopt;
+  }
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+  return core::UniqueFd(fd);
+}
+
 SandboxResult make_result(int status, const Cgroup* cgroup, const SandboxSpec& spec) {
   SandboxResult result;
   if (WIFSIGNALED(status)) {
@@ -260,16 +283,24 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   plan.stdio[1] = io.out_fd;
   plan.stdio[2] = io.err_fd;
 
-  std::unique_ptr<Terminal> terminal;
-  if (spec.tty) {
-    terminal = std::make_unique<Terminal>(io);
-    plan.tty_fd = terminal->slave_fd();
-  }
   Pipe sync = make_pipe();
   Pipe errors = make_pipe();
   plan.sync_fd = sync.read.get();
   plan.error_fd = errors.write.get();
   plan.close_first = {sync.write.get(), errors.read.get()};
+  std::unique_ptr<Terminal> terminal;
+  core::UniqueFd console_parent;
+  core::UniqueFd console_child;
+  if (spec.tty) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      core::throw_errno("sandbox: create", "console socket");
+    }
+    console_parent.reset(pair[0]);
+    console_child.reset(pair[1]);
+    plan.console_socket = pair[1];
+    plan.close_first.push_back(pair[0]);
+  }
   ForwardedSignals signals;
 
   long pid = ::syscall(SYS_clone, clone_flags(spec) | SIGCHLD, nullptr, nullptr, nullptr, 0);
@@ -286,9 +317,7 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   });
   sync.read.reset();
   errors.write.reset();
-  if (terminal) {
-    terminal->close_slave();
-  }
+  console_child.reset();
   if (spec.namespaces.user) {
     write_id_maps(init, spec);
   }
@@ -300,6 +329,12 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     core::throw_errno("sandbox: start", "child");
   }
   sync.write.reset();
+  if (spec.tty) {
+    terminal = std::make_unique<Terminal>(io);
+    if (auto master = receive_fd(console_parent.get())) {
+      terminal->attach(std::move(*master));
+    }
+  }
 
   Outcome outcome = supervise(init, errors.read.get(), signals, terminal.get());
   int init_status = 0;

@@ -271,6 +271,7 @@ const char* process_step_text(ProcessStep step) {
   switch (step) {
   case ProcessStep::wait_for_parent: return "wait for the parent";
   case ProcessStep::fork_command: return "fork the command";
+  case ProcessStep::open_terminal: return "open a pseudo-terminal in /dev/pts";
   case ProcessStep::drop_bounding_set: return "drop capabilities from the bounding set";
   case ProcessStep::setsid: return "start a session";
   case ProcessStep::set_controlling_tty: return "set the controlling terminal";

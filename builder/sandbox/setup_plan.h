@@ -51,6 +51,7 @@ struct SetupOp {
 enum class ProcessStep : int {
   wait_for_parent = 1000,
   fork_command,
+  open_terminal,
   drop_bounding_set,
   setsid,
   set_controlling_tty,
@@ -86,7 +87,8 @@ struct ChildPlan {
   std::vector<sock_filter> seccomp; ///< empty = unconfined
 
   int stdio[3] = {0, 1, 2};     ///< descriptors that become 0, 1, 2
-  int tty_fd = -1;              ///< pty slave, made the controlling terminal
+  int tty_fd = -1;              ///< pty slave, made the controlling terminal (set by the child)
+  int console_socket = -1;      ///< with a tty: where the child sends the pty master
   int sync_fd = -1;             ///< read end: the parent says "go"
   int error_fd = -1;            ///< write end, CLOEXEC: ChildMessage records
   std::vector<int> close_first; ///< parent-side ends the child closes at once

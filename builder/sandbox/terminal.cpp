@@ -24,19 +24,6 @@ void write_all(int fd, const char* data, std::size_t size) {
 } // namespace
 
 Terminal::Terminal(const SandboxIo& io) : m_io(io) {
-  m_master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!m_master || ::grantpt(m_master.get()) != 0 || ::unlockpt(m_master.get()) != 0) {
-    core::throw_errno("sandbox: open", "pseudo-terminal");
-  }
-  char name[128];
-  if (::ptsname_r(m_master.get(), name, sizeof name) != 0) {
-    core::throw_errno("sandbox: name", "pseudo-terminal");
-  }
-  m_slave.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!m_slave) {
-    core::throw_errno("sandbox: open", name);
-  }
-  copy_window_size();
   m_input_open = io.interactive;
   if (io.interactive && ::isatty(io.in_fd) && ::tcgetattr(io.in_fd, &m_saved) == 0) {
     termios raw = m_saved;
@@ -51,8 +38,13 @@ Terminal::~Terminal() {
   }
 }
 
+void Terminal::attach(core::UniqueFd master) {
+  m_master = std::move(master);
+  copy_window_size();
+}
+
 void Terminal::fill_poll(pollfd& master, pollfd& input) const {
-  master = {m_master_open ? m_master.get() : -1, POLLIN, 0};
+  master = {m_master_open && m_master ? m_master.get() : -1, POLLIN, 0};
   input = {m_input_open ? m_io.in_fd : -1, POLLIN, 0};
 }
 
@@ -68,18 +60,20 @@ void Terminal::relay(const pollfd& master, const pollfd& input) {
   }
   if (input.fd >= 0 && (input.revents & (POLLIN | POLLHUP | POLLERR))) {
     ssize_t n = ::read(m_io.in_fd, buffer, sizeof buffer);
-    if (n > 0) {
+    if (n > 0 && m_master) {
       write_all(m_master.get(), buffer, static_cast<std::size_t>(n));
-    } else {
+    } else if (n <= 0) {
       m_input_open = false;
       const char eof = 4; // ^D: end of input for the command's line discipline
-      write_all(m_master.get(), &eof, 1);
+      if (m_master) {
+        write_all(m_master.get(), &eof, 1);
+      }
     }
   }
 }
 
 void Terminal::drain() {
-  if (!m_master_open) {
+  if (!m_master_open || !m_master) {
     return;
   }
   int flags = ::fcntl(m_master.get(), F_GETFL);
@@ -93,7 +87,7 @@ void Terminal::drain() {
 
 void Terminal::copy_window_size() {
   winsize size{};
-  if (::ioctl(m_io.out_fd, TIOCGWINSZ, &size) == 0) {
+  if (m_master && ::ioctl(m_io.out_fd, TIOCGWINSZ, &size) == 0) {
     ::ioctl(m_master.get(), TIOCSWINSZ, &size);
   }
 }

@@ -14,14 +14,14 @@ namespace builder::sandbox {
 /// stdin/stdout, with its terminal in raw mode meanwhile.
 class Terminal {
 public:
-  /// Opens a pty pair sized like io.out_fd's terminal. Throws core::Error.
+  /// Puts our terminal (io.in_fd) in raw mode when interactive.
   explicit Terminal(const SandboxIo& io);
   Terminal(const Terminal&) = delete;
   Terminal& operator=(const Terminal&) = delete;
   ~Terminal();
 
-  int slave_fd() const { return m_slave.get(); }
-  void close_slave() { m_slave.reset(); }
+  /// Takes the pty master the sandbox sent, and sizes it like our terminal.
+  void attach(core::UniqueFd master);
 
   /// Sets the poll entries for the master (output) and stdin (when interactive).
   void fill_poll(pollfd& master, pollfd& input) const;
@@ -35,7 +35,6 @@ public:
 private:
   SandboxIo m_io;
   core::UniqueFd m_master;
-  core::UniqueFd m_slave;
   bool m_master_open = true;
   bool m_input_open = true;
   bool m_raw = false;

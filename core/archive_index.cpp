@@ -195,6 +195,13 @@ ArchiveIndex ArchiveIndex::open(const std::filesystem::path& path) {
     if (got == 0 && !first) {
       break; // lenient: end without the two zero blocks
     }
+    if (first) {
+      Compression c = sniff_compression(std::string_view(b.data(), got));
+      if (c != Compression::none) {
+        throw InputError(what + ": compressed (" + std::string(to_string(c)) +
+                         "); expected a plain tar archive");
+      }
+    }
     if (got < k_block) {
       if (first) {
         throw InputError(what + ": not a tar archive (too short)");
@@ -209,11 +216,6 @@ ArchiveIndex ArchiveIndex::open(const std::filesystem::path& path) {
     }
     if (!checksum_ok(b)) {
       if (first) {
-        Compression c = sniff_compression(std::string_view(b.data(), got));
-        if (c != Compression::none) {
-          throw InputError(what + ": compressed (" + std::string(to_string(c)) +
-                           "); expected a plain tar archive");
-        }
         throw InputError(what + ": not a tar archive");
       }
       throw InputError(what + ": corrupt tar header at offset " + std::to_string(offset));

@@ -108,7 +108,10 @@ nlohmann::json to_json(const Instruction& instruction) {
 nlohmann::json to_json(const Dockerfile& dockerfile) {
   json globals = json::array();
   for (const ArgInstruction& arg : dockerfile.global_args) {
-    for (const json& a : Fields{}(arg)["args"]) {
+    // Keep the object alive while iterating: a range-for over a member of a
+    // temporary reads freed memory (found by the fuzzer).
+    const json fields = Fields{}(arg);
+    for (const json& a : fields["args"]) {
       globals.push_back(a);
     }
   }

@@ -87,7 +87,7 @@ void append_utf8(std::string& out, char32_t rune) {
   }
 }
 
-bool is_space(char32_t r) {
+bool is_space_slow(char32_t r) {
   if (r <= 0xFF) {
     return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0;
   }
@@ -119,6 +119,14 @@ bool is_print(char32_t r) {
 std::string_view trim_left_space(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    if (byte < 0x80) {
+      if (!is_space(byte)) {
+        break;
+      }
+      ++pos;
+      continue;
+    }
     DecodedRune d = decode_rune(text, pos);
     if (!d.valid || !is_space(d.rune)) {
       break;
@@ -129,16 +137,28 @@ std::string_view trim_left_space(std::string_view text) {
 }
 
 std::string_view trim_right_space(std::string_view text) {
-  // Walk forward so multi-byte spaces are recognised; remember the end of the
-  // last non-space rune.
-  size_t end = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    DecodedRune d = decode_rune(text, pos);
-    pos += d.width;
-    if (!d.valid || !is_space(d.rune)) {
-      end = pos;
+  size_t end = text.size();
+  while (end > 0) {
+    const auto byte = static_cast<unsigned char>(text[end - 1]);
+    if (byte < 0x80) {
+      if (!is_space(byte)) {
+        break;
+      }
+      --end;
+      continue;
     }
+    // Find where the last code point starts and check that it decodes to
+    // exactly the bytes up to `end`; a stray byte is not white space.
+    size_t start = end - 1;
+    while (start > 0 && end - start < 4 &&
+           (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+      --start;
+    }
+    DecodedRune d = decode_rune(text, start);
+    if (!d.valid || start + d.width != end || !is_space(d.rune)) {
+      break;
+    }
+    end = start;
   }
   return text.substr(0, end);
 }

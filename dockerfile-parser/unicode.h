@@ -29,7 +29,13 @@ DecodedRune decode_rune(std::string_view text, size_t pos);
 void append_utf8(std::string& out, char32_t rune);
 
 /// Go's unicode.IsSpace.
-bool is_space(char32_t rune);
+bool is_space_slow(char32_t rune);
+inline bool is_space(char32_t r) {
+  if (r < 0x80) {
+    return r == ' ' || (r >= '\t' && r <= '\r');
+  }
+  return is_space_slow(r);
+}
 /// Go's unicode.IsLetter (general category L).
 bool is_letter(char32_t rune);
 /// Go's unicode.IsDigit (general category Nd).

@@ -28,7 +28,9 @@ char typeflag_of(TarEntryType type) {
 }
 
 void put_string(Block& block, tar::Field field, std::string_view text) {
-  std::memcpy(block.data() + field.offset, text.data(), std::min(text.size(), field.size));
+  if (!text.empty()) {
+    std::memcpy(block.data() + field.offset, text.data(), std::min(text.size(), field.size));
+  }
 }
 
 /// Zero-padded octal with a NUL terminator, the form GNU tar and Go write.

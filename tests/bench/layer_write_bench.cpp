@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
     options.compression = *compression;
     options.compress.level = argc > 4 ? std::atoi(argv[4]) : 0;
     options.source_date_epoch = core::source_date_epoch_from_env();
+    if (const char* workers = std::getenv("CBUILD_ZSTD_WORKERS")) {
+      options.compress.zstd_workers = std::atoi(workers);
+    }
     const char* threading = std::getenv("CBUILD_COMPRESS_THREAD");
     if (threading && std::string(threading) == "same") {
       options.threading = core::CompressThreading::same_thread;

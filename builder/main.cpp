@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   builder::cli::add_parse_command(app, global, exit_code);
   builder::cli::add_run_command(app, global, exit_code);
+  builder::cli::add_image_commands(app, global, exit_code);
 
   try {
     app.parse(argc, argv);

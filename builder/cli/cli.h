@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace CLI {
@@ -19,5 +20,10 @@ struct GlobalOptions {
 /// catches and prints them in one place.
 void add_parse_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+/// images, tag, rmi, inspect, history, import, save, load.
+void add_image_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+/// The store root: --root, else registry::ImageStore::default_root().
+std::filesystem::path store_root(const GlobalOptions& global);
 
 } // namespace builder::cli

@@ -24,14 +24,21 @@ public:
     std::string_view line = m_text.substr(m_pos, end - m_pos);
     m_pos = end;
     ++m_line;
+    if (m_first_long_line == 0 && line.size() > k_max_line_length &&
+        line.find_last_not_of("\r\n") + 1 > k_max_line_length) {
+      m_first_long_line = m_line;
+    }
     return line;
   }
   int line() const { return m_line; }
+  /// The first line longer than k_max_line_length, or 0.
+  int first_long_line() const { return m_first_long_line; }
 
 private:
   std::string_view m_text;
   size_t m_pos = 0;
   int m_line = 0;
+  int m_first_long_line = 0;
 };
 
 std::string_view trim_newline(std::string_view s) {
@@ -114,10 +121,7 @@ std::optional<std::string> Parser::read_physical(bool first_of_instruction) {
     }
   }
   if (trim_newline(line).size() > k_max_line_length) {
-    add_diagnostic(core::Severity::error, "line-too-long", m_reader.line(), 1,
-                   "dockerfile line greater than max allowed size of " +
-                       std::to_string(k_max_line_length));
-    return std::string();
+    return std::string(); // reported once, at the end of run()
   }
   if (first_of_instruction && is_comment(line)) {
     std::string_view comment = trim_space(trim_left_space(line).substr(1));
@@ -260,6 +264,13 @@ ParseResult Parser::run() {
     }
     m_result.ast.end_line = node.end_line;
     m_result.ast.children.push_back(std::move(node));
+  }
+  if (int long_line = m_reader.first_long_line(); long_line > 0) {
+    // BuildKit's line scanner gives up on such a file; we report it once,
+    // wherever the line is (instruction, continuation or heredoc body).
+    add_diagnostic(core::Severity::error, "line-too-long", long_line, 1,
+                   "dockerfile line greater than max allowed size of " +
+                       std::to_string(k_max_line_length));
   }
   if (m_result.ast.children.empty() && m_result.ok()) {
     add_diagnostic(core::Severity::error, "no-instructions", std::max(m_reader.line(), 1), 0,

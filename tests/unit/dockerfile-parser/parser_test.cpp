@@ -118,6 +118,12 @@ TEST_CASE("parse rejects over-long lines without crashing", "[parser]") {
   ParseResult r = parse(text);
   REQUIRE_FALSE(r.ok());
   CHECK(r.diagnostics[0].message == "dockerfile line greater than max allowed size of 65535");
+  CHECK(r.diagnostics[0].location.begin.line == 2);
+  // Also inside a heredoc body, where lines are not otherwise inspected.
+  r = parse("FROM a\nRUN <<EOF\n" + std::string(65536, 'y') + "\nEOF\n");
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].location.begin.line == 3);
+  CHECK(parse("FROM a\nRUN " + std::string(65531, 'z') + "\n").ok()); // exactly 65535
 }
 
 TEST_CASE("parse records line ranges and comments", "[parser]") {

@@ -70,12 +70,16 @@ bool split_ustar_name(std::string_view name, std::string_view& prefix, std::stri
   size_t limit = std::min(name.size() - 1, tar::k_prefix.size);
   for (size_t slash = name.rfind('/', limit); slash != std::string_view::npos && slash > 0;
        slash = name.rfind('/', slash - 1)) {
-    if (name.size() - slash - 1 > tar::k_name.size) {
-      return false;
+    std::string_view tail = name.substr(slash + 1);
+    if (tail.empty()) {
+      continue; // a directory's trailing slash
+    }
+    if (tail.size() > tar::k_name.size) {
+      return false; // splitting further left only makes the name longer
     }
     prefix = name.substr(0, slash);
-    rest = name.substr(slash + 1);
-    return !rest.empty();
+    rest = tail;
+    return true;
   }
   return false;
 }

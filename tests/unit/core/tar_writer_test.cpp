@@ -41,6 +41,7 @@ std::vector<std::pair<TarEntry, std::string>> every_kind_of_entry() {
   v.emplace_back(file_entry(long_name, "x"), "x");
   std::string very_long = long_dir + "/" + std::string(150, 'v'); // needs PAX path
   v.emplace_back(file_entry(very_long, "yy"), "yy");
+  v.emplace_back(typed_entry(long_dir + "/" + std::string(40, 'e'), TarEntryType::directory), "");
   v.emplace_back(typed_entry("longlink", TarEntryType::symlink, std::string(200, 't')), "");
   TarEntry big_ids = file_entry("big-ids", "");
   big_ids.uid = 3'000'000; // over 7 octal digits
@@ -127,6 +128,7 @@ TEST_CASE("GNU tar lists and extracts what TarWriter writes", "[core][tar][inter
   CHECK(S_ISFIFO(tree["run/fifo"].mode));
   CHECK(tree["big-ids"].uid == 3'000'000);
   CHECK(tree[entries[8].first.path].content == "yy");
+  CHECK(S_ISDIR(tree[entries[9].first.path].mode));
   CHECK(tree["longlink"].content == std::string(200, 't'));
   auto xattrs = tree["dir/file.txt"].xattrs;
   bool has_comment =

@@ -62,7 +62,7 @@ private:
   void hide(std::map<std::string, MergedFile>::iterator it, std::uint32_t layer, HiddenBy how,
             std::optional<VersionRef> by_entry) {
     const VersionRef version = it->second.version;
-    if (version.layer < layer) {
+    if (version.layer < layer && how != HiddenBy::overwritten) {
       LayerChanges& changes = m_walk.changes[layer];
       ++changes.removed_files;
       changes.removed_bytes += entry(version).size;

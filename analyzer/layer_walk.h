@@ -61,7 +61,7 @@ struct MergedFile {
 struct LayerChanges {
   std::uint64_t added_files = 0, added_bytes = 0;
   std::uint64_t modified_files = 0, modified_bytes = 0;
-  std::uint64_t removed_files = 0, removed_bytes = 0; ///< lower copies this layer hid
+  std::uint64_t removed_files = 0, removed_bytes = 0; ///< lower copies this layer deleted
 };
 
 /// The result of applying all layers in order.

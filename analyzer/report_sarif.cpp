@@ -49,7 +49,6 @@ std::string uri_path(std::string_view path) {
 json rule_json(const Rule& rule) {
   json properties = {{"tags", json::array({std::string(rule.category)})}, {"precision", "high"}};
   if (rule.category == "security") {
-    properties["tags"].push_back("security");
     properties["security-severity"] = security_score(rule.severity);
   } else {
     properties["problem.severity"] =

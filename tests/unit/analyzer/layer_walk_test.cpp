@@ -27,8 +27,8 @@ TEST_CASE("walk_layers counts added, modified and removed per layer", "[analyzer
   CHECK(walk.changes[1].added_files == 1);
   CHECK(walk.changes[1].modified_files == 1);
   CHECK(walk.changes[1].modified_bytes == 11);
-  CHECK(walk.changes[1].removed_files == 2); // etc/a's old copy and etc/b
-  CHECK(walk.changes[1].removed_bytes == 30);
+  CHECK(walk.changes[1].removed_files == 1); // etc/b (etc/a was modified)
+  CHECK(walk.changes[1].removed_bytes == 20);
   CHECK(walk.entry_changes[1][2] == EntryChange::removed);
   CHECK(walk.final_tree.at("etc/a").version == VersionRef{1, 0});
 }

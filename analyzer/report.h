@@ -34,5 +34,7 @@ std::string render_markdown(const ReportInput& input);
 
 /// Number of file entries (not whiteouts, not the root) of a layer.
 std::size_t file_count(const LayerTable& layer);
+/// Number of whiteouts and opaque whiteouts of a layer.
+std::size_t whiteout_count(const LayerTable& layer);
 
 } // namespace analyzer

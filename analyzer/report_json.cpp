@@ -27,6 +27,7 @@ json layers_json(const Image& image, const LayerWalk& walk) {
         {"blobSize", info ? info->blob_size : 0},
         {"size", image.layers[i].content_size()},
         {"files", file_count(image.layers[i])},
+        {"whiteouts", whiteout_count(image.layers[i])},
         {"createdBy", info ? info->created_by : ""},
         {"added", {{"files", changes.added_files}, {"bytes", changes.added_bytes}}},
         {"modified", {{"files", changes.modified_files}, {"bytes", changes.modified_bytes}}},
@@ -111,6 +112,13 @@ json config_json(const ImageInfo& info) {
 }
 
 } // namespace
+
+std::size_t whiteout_count(const LayerTable& layer) {
+  std::size_t count = 0;
+  for (const FileEntry& entry : layer.entries)
+    count += is_whiteout(entry.type);
+  return count;
+}
 
 std::size_t file_count(const LayerTable& layer) {
   std::size_t count = 0;

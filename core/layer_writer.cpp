@@ -309,12 +309,13 @@ void LayerWriter::write_all(TarWriter& tar, LayerResult& result) {
 
 LayerResult LayerWriter::finish() {
   // blob <- HashingOutput (digest) <- compressor [worker thread] <- BlockBuffer (diff_id) <- tar
+  // Uncompressed, the worker thread still does the writing.
   bool compressed = m_options.compression != Compression::none;
   HashingOutput hashed_blob(m_blob, compressed);
   auto compressor = make_compressor(m_options.compression, hashed_blob, m_options.compress);
   std::unique_ptr<AsyncOutputStream> async;
   OutputStream* compress_input = compressor.get();
-  if (compressed && m_options.threading == CompressThreading::own_thread) {
+  if (m_options.threading == CompressThreading::own_thread) {
     async = std::make_unique<AsyncOutputStream>(*compressor);
     compress_input = async.get();
   }

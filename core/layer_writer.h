@@ -15,8 +15,9 @@
 
 namespace core {
 
-/// Where a LayerWriter compresses: on a thread of its own (reading files and
-/// hashing go on in parallel; the default) or on the caller's thread.
+/// Where a LayerWriter compresses and writes the blob: on a thread of its own
+/// (reading files and hashing go on in parallel; the default) or on the
+/// caller's thread.
 enum class CompressThreading { own_thread, same_thread };
 
 struct LayerWriterOptions {

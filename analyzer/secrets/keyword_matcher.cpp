@@ -2,133 +2,120 @@
 
 #include <algorithm>
 #include <cctype>
-#include <deque>
 
 namespace secrets {
 
 namespace {
 
-constexpr std::uint32_t k_has_output = std::uint32_t{1} << 31;
+constexpr std::uint32_t k_pairs = 1u << 16;
+constexpr std::uint32_t k_triple_bits = 17; // a 16 KiB bitmap
 
-unsigned char lower(unsigned char c) {
-  return static_cast<unsigned char>(std::tolower(c));
+std::uint32_t pair_of(std::uint8_t a, std::uint8_t b) { return std::uint32_t{a} << 8 | b; }
+
+/// Hash of three (lower-cased) bytes into k_triple_bits bits.
+std::uint32_t triple_of(std::uint32_t pair, std::uint8_t c) {
+  return ((pair << 8 | c) * 2654435761u) >> (32 - k_triple_bits);
 }
 
-/// The trie while it is built: sparse children, then flattened.
-struct TrieNode {
-  std::vector<std::pair<std::uint8_t, std::uint32_t>> children; ///< class -> node
-  std::vector<std::uint32_t> outputs;
-  std::uint32_t fail = 0;
-};
+bool test_bit(const std::uint64_t* bits, std::uint32_t i) {
+  return (bits[i >> 6] >> (i & 63)) & 1;
+}
 
-std::uint32_t child_of(const TrieNode& node, std::uint8_t cls) {
-  for (const auto& [c, next] : node.children) {
-    if (c == cls) {
-      return next;
-    }
-  }
-  return 0;
+void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t i) {
+  bits[i >> 6] |= std::uint64_t{1} << (i & 63);
 }
 
 } // namespace
 
-KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords)
-    : m_keyword_count(keywords.size()) {
-  // Byte classes: one per distinct lower-cased byte used by a keyword; the
-  // upper-case form maps to the same class so matching ignores case.
+KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords) {
+  for (int c = 0; c < 256; ++c) {
+    m_lower[c] = static_cast<std::uint8_t>(std::tolower(c));
+  }
+  m_pair_bits.assign(k_pairs / 64, 0);
+  m_triple_bits.assign((1u << k_triple_bits) / 64, 0);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> by_pair; // (pair, keyword)
   for (const auto& keyword : keywords) {
-    for (unsigned char c : keyword) {
-      unsigned char l = lower(c);
-      if (m_class_of[l] == 0) {
-        m_class_of[l] = static_cast<std::uint8_t>(m_class_count++);
+    std::string lower = keyword;
+    for (char& c : lower) {
+      c = static_cast<char>(m_lower[static_cast<unsigned char>(c)]);
+    }
+    const auto id = static_cast<std::uint32_t>(m_keywords.size());
+    m_keywords.push_back(lower);
+    if (lower.size() == 1) {
+      m_single_byte.push_back(id);
+    } else if (lower.size() >= 2) {
+      const std::uint32_t pair = pair_of(static_cast<std::uint8_t>(lower[0]),
+                                         static_cast<std::uint8_t>(lower[1]));
+      if (lower.size() == 2) {
+        set_bit(m_pair_bits, pair);
+      } else {
+        set_bit(m_triple_bits, triple_of(pair, static_cast<std::uint8_t>(lower[2])));
       }
+      by_pair.emplace_back(pair, id);
     }
   }
-  for (int c = 'A'; c <= 'Z'; ++c) {
-    m_class_of[c] = m_class_of[lower(static_cast<unsigned char>(c))];
+  std::sort(by_pair.begin(), by_pair.end());
+  m_bucket_begin.assign(k_pairs + 1, 0);
+  for (const auto& [pair, id] : by_pair) {
+    ++m_bucket_begin[pair + 1];
+    m_bucket_keywords.push_back(id);
   }
+  for (std::uint32_t p = 0; p < k_pairs; ++p) {
+    m_bucket_begin[p + 1] += m_bucket_begin[p];
+  }
+}
 
-  std::vector<TrieNode> trie(1);
-  for (std::uint32_t k = 0; k < keywords.size(); ++k) {
-    if (keywords[k].empty()) {
+void KeywordMatcher::verify(std::string_view text, size_t at, std::uint32_t pair,
+                            std::vector<Hit>& hits) const {
+  for (std::uint32_t b = m_bucket_begin[pair]; b < m_bucket_begin[pair + 1]; ++b) {
+    const std::uint32_t id = m_bucket_keywords[b];
+    const std::string& keyword = m_keywords[id];
+    if (at + keyword.size() > text.size()) {
       continue;
     }
-    std::uint32_t node = 0;
-    for (unsigned char c : keywords[k]) {
-      std::uint8_t cls = m_class_of[lower(c)];
-      std::uint32_t next = child_of(trie[node], cls);
-      if (next == 0) {
-        next = static_cast<std::uint32_t>(trie.size());
-        trie[node].children.emplace_back(cls, next);
-        trie.emplace_back();
-      }
-      node = next;
+    size_t i = 2;
+    while (i < keyword.size() &&
+           m_lower[static_cast<unsigned char>(text[at + i])] ==
+               static_cast<unsigned char>(keyword[i])) {
+      ++i;
     }
-    trie[node].outputs.push_back(k);
-  }
-
-  // Breadth-first: fail links, inherited outputs, and the dense goto table.
-  const size_t width = m_class_count;
-  m_next.assign(trie.size() * width, 0);
-  std::deque<std::uint32_t> queue;
-  for (const auto& [cls, child] : trie[0].children) {
-    m_next[cls] = child;
-    queue.push_back(child);
-  }
-  while (!queue.empty()) {
-    std::uint32_t node = queue.front();
-    queue.pop_front();
-    const auto& inherited = trie[trie[node].fail].outputs;
-    trie[node].outputs.insert(trie[node].outputs.end(), inherited.begin(), inherited.end());
-    for (size_t cls = 0; cls < width; ++cls) {
-      std::uint32_t child = child_of(trie[node], static_cast<std::uint8_t>(cls));
-      if (child != 0 && cls != 0) {
-        trie[child].fail = m_next[trie[node].fail * width + cls];
-        m_next[node * width + cls] = child;
-        queue.push_back(child);
-      } else {
-        m_next[node * width + cls] = m_next[trie[node].fail * width + cls];
-      }
+    if (i == keyword.size()) {
+      hits.push_back({id, static_cast<std::uint32_t>(at + keyword.size())});
     }
   }
-
-  // Store row offsets instead of state numbers, and flag the states that end
-  // a keyword, so the scan loop is one load, one add and one test per byte.
-  for (auto& next : m_next) {
-    const std::uint32_t state = next;
-    next = static_cast<std::uint32_t>(state * width);
-    if (!trie[state].outputs.empty()) {
-      next |= k_has_output;
-    }
-  }
-
-  m_output_begin.reserve(trie.size() + 1);
-  for (auto& node : trie) {
-    m_output_begin.push_back(static_cast<std::uint32_t>(m_outputs.size()));
-    std::sort(node.outputs.begin(), node.outputs.end());
-    node.outputs.erase(std::unique(node.outputs.begin(), node.outputs.end()), node.outputs.end());
-    m_outputs.insert(m_outputs.end(), node.outputs.begin(), node.outputs.end());
-  }
-  m_output_begin.push_back(static_cast<std::uint32_t>(m_outputs.size()));
 }
 
 void KeywordMatcher::find_all(std::string_view text, std::vector<Hit>& hits) const {
-  if (m_next.empty()) {
+  if (m_keywords.empty() || text.empty()) {
     return;
   }
-  const std::uint32_t* next = m_next.data();
-  const std::uint8_t* class_of = m_class_of;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const std::uint64_t* pairs = m_pair_bits.data();
+  const std::uint64_t* triples = m_triple_bits.data();
   const size_t size = text.size();
-  const std::uint32_t width = m_class_count;
-  std::uint32_t row = 0;
-  for (size_t i = 0; i < size; ++i) {
-    const std::uint32_t entry = next[row + class_of[bytes[i]]];
-    row = entry & ~k_has_output;
-    if (entry & k_has_output) [[unlikely]] {
-      const std::uint32_t state = row / width;
-      for (std::uint32_t o = m_output_begin[state]; o < m_output_begin[state + 1]; ++o) {
-        hits.push_back({m_outputs[o], static_cast<std::uint32_t>(i + 1)});
+  // Keywords of 3+ bytes are screened by their first three bytes, 2-byte ones
+  // by both; a false positive of the hash only costs a comparison. Each
+  // offset is computed from scratch (no loop-carried state) so iterations overlap.
+  auto screen = [&](size_t i, std::uint32_t third) {
+    const std::uint32_t pair = pair_of(m_lower[bytes[i]], m_lower[bytes[i + 1]]);
+    if (test_bit(triples, triple_of(pair, static_cast<std::uint8_t>(third))) |
+        test_bit(pairs, pair)) [[unlikely]] {
+      verify(text, i, pair, hits);
+    }
+  };
+  size_t i = 0;
+  for (; i + 2 < size; ++i) {
+    screen(i, m_lower[bytes[i + 2]]);
+  }
+  if (i + 1 < size) {
+    screen(i, 0);
+  }
+  if (!m_single_byte.empty()) {
+    for (size_t at = 0; at < size; ++at) {
+      for (std::uint32_t id : m_single_byte) {
+        if (m_lower[bytes[at]] == static_cast<std::uint8_t>(m_keywords[id][0])) {
+          hits.push_back({id, static_cast<std::uint32_t>(at + 1)});
+        }
       }
     }
   }

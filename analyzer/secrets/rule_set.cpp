@@ -53,8 +53,9 @@ bool compile_allowlist(const Allowlist& spec, std::string_view owner, CompiledAl
 bool compile_rule(const Rule& spec, CompiledRule& out, std::vector<RuleProblem>& problems) {
   out.spec = spec;
   out.generic = spec.id.find("generic") != std::string::npos;
-  for (const char* marker : {"[\\s\\S]", "[\\S\\s]", "(?s", "\\n", "\\r", "\n", "\\x0a",
-                             "\\x0A", "\\v", "[[:space:]]"}) {
+  // Heuristic, from the pattern text: constructs that make a regex span lines.
+  for (const char* marker : {"\\s\\S", "\\S\\s", "\\w\\W", "\\W\\w", "\\d\\D", "(?s", "\\n",
+                             "\\r", "\n", "\\x0a", "\\x0A", "\\v", "[[:space:]]"}) {
     out.multiline = out.multiline || spec.regex.find(marker) != std::string::npos;
   }
   for (const auto& tag : spec.tags) {

@@ -242,3 +242,18 @@ TEST_CASE("FileScanner objects in several threads share one RuleSet", "[secrets]
     CHECK(count == 100);
   }
 }
+
+TEST_CASE("a keyword-guided rule still finds a match that wraps a line", "[secrets]") {
+  RuleSpec spec;
+  Rule rule;
+  rule.id = "wrapped";
+  rule.regex = R"(session_key\s*=\s*(v_[a-z0-9]{8}))";
+  rule.keywords = {"session_key"};
+  spec.rules.push_back(rule);
+  FileScanner scanner(compile(spec));
+  const std::string content = filler_lines(1000) + "session_key =\n\n   v_abc12345\n" + filler_lines(10);
+  auto found = scanner.scan_file({.path = "a.ini"}, content);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].secret == "v_abc12345");
+  CHECK(found[0].location.line == 1001);
+}

@@ -23,6 +23,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code)
 /// images, tag, rmi, inspect, history, import, save, load.
 void add_image_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+/// save, load.
+void add_transfer_commands(CLI::App& app, const GlobalOptions& global);
+
 /// The store root: --root, else registry::ImageStore::default_root().
 std::filesystem::path store_root(const GlobalOptions& global);
 

@@ -122,9 +122,9 @@ public:
         next_member_or_end();
         continue;
       }
-      if (m_state.avail_in == 0 && !fill()) {
-        throw InputError(m_name + ": gzip: unexpected end of stream (truncated)");
-      }
+      // At the end of the input, inflate may still hold output and the
+      // trailer internally: call it once more before calling it truncated.
+      bool at_end = m_state.avail_in == 0 && !fill();
       m_state.next_out = static_cast<uint8_t*>(buffer);
       m_state.avail_out = static_cast<uint32_t>(std::min<size_t>(size, UINT32_MAX));
       int rc = isal_inflate(&m_state);
@@ -135,6 +135,9 @@ public:
       if (produced > 0) {
         m_guard.add_output(produced);
         return produced;
+      }
+      if (at_end && m_state.block_state != ISAL_BLOCK_FINISH) {
+        throw InputError(m_name + ": gzip: unexpected end of stream (truncated)");
       }
     }
   }

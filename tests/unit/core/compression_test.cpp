@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
+
 using namespace layer_test;
 using core::Compression;
 
@@ -157,4 +160,34 @@ TEST_CASE("gzip -d and zstd -d read what we compress", "[core][compression][inte
   REQUIRE(status == 0);
   CHECK(decompress(Compression::gzip, read_file(dir.path() / "y.gz")) == data);
   CHECK(decompress(Compression::zstd, read_file(dir.path() / "y.zst")) == data);
+}
+
+TEST_CASE("decompressors work with tiny reads and tiny input chunks", "[core][compression]") {
+  /// Hands out its bytes a few at a time, as a slow pipe would.
+  class Trickle : public core::InputStream {
+  public:
+    explicit Trickle(std::string_view data) : m_data(data) {}
+    size_t read(void* buffer, size_t size) override {
+      size_t n = std::min({size, m_data.size(), size_t{3}});
+      std::memcpy(buffer, m_data.data(), n);
+      m_data.remove_prefix(n);
+      return n;
+    }
+
+  private:
+    std::string_view m_data;
+  };
+  std::string data = sample_bytes(200'000, 7) + std::string(300'000, '\0');
+  for (Compression c : {Compression::gzip, Compression::zstd}) {
+    INFO(core::to_string(c));
+    std::string z = compress(c, data);
+    Trickle in(z);
+    auto stream = core::make_decompressor(c, in, "blob");
+    std::string out;
+    char buf[7];
+    while (size_t n = stream->read(buf, sizeof buf)) {
+      out.append(buf, n);
+    }
+    CHECK(out == data);
+  }
 }

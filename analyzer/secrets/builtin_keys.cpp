@@ -107,10 +107,16 @@ void add_urls_and_tokens(std::vector<Rule>& rules) {
       "url-basic-auth", "URL credentials", Severity::high,
       "URL with an embedded user name and password (HTTP, FTP, git)",
       R"re(\b(?:https?|ftps?|git|ssh|svn)://[^:/\s"'@]+:([^@/\s"']{3,})@[A-Za-z0-9.-]+)re", {"://"},
-      "RUN git clone https://deploy:{a:20}@git.example.com/app.git",
+      "RUN git clone https://deploy:{a:20}@git.acme-corp.io/app.git",
       "RUN curl https://example.com/u@host");
   basic.fix = k_fix_url;
   basic.allowlists.push_back(placeholder_passwords());
+  // Documentation hosts (RFC 2606 names and the usual stand-ins).
+  Allowlist doc_hosts = allow_regexes(
+      "documentation hosts",
+      {R"((?i)@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|example|host|hostname|server|localhost)(?:[:/]|$))"});
+  doc_hosts.regex_target = AllowlistTarget::match;
+  basic.allowlists.push_back(std::move(doc_hosts));
   rules.push_back(std::move(basic));
 }
 
@@ -128,6 +134,7 @@ void add_generic(std::vector<Rule>& rules) {
       R"(^[^0-9]+$)",                                             // random secrets have digits
       R"(^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$)", // dotted identifiers
       R"(^[/.~])",                                                // file paths
+      R"(^[A-Z_][A-Z0-9_]*(?:[+|&.-][A-Z0-9_]+)*$)",              // CONSTANT_NAMES
   };
   noise.stopwords = {"example", "sample", "dummy",  "placeholder", "redacted",  "changeme",
                      "your_",   "your-",  "xxxxxx", "abcdef",      "0123456789"};

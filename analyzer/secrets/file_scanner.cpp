@@ -242,8 +242,8 @@ std::size_t lines_back(std::string_view text, std::size_t pos, int extra) {
   std::size_t start = std::min(pos, text.size());
   for (int i = 0; i <= extra && start > 0; ++i) {
     const void* newline = memrchr(text.data(), '\n', i == 0 ? start : start - 1);
-    start = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text.data()) + 1
-                    : 0;
+    start =
+        newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text.data()) + 1 : 0;
   }
   return start;
 }

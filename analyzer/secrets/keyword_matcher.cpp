@@ -10,7 +10,9 @@ namespace {
 constexpr std::uint32_t k_pairs = 1u << 16;
 constexpr std::uint32_t k_triple_bits = 17; // a 16 KiB bitmap
 
-std::uint32_t pair_of(std::uint8_t a, std::uint8_t b) { return std::uint32_t{a} << 8 | b; }
+std::uint32_t pair_of(std::uint8_t a, std::uint8_t b) {
+  return std::uint32_t{a} << 8 | b;
+}
 
 /// Hash of three (lower-cased) bytes into k_triple_bits bits.
 std::uint32_t triple_of(std::uint32_t pair, std::uint8_t c) {
@@ -44,8 +46,8 @@ KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords) {
     if (lower.size() == 1) {
       m_single_byte.push_back(id);
     } else if (lower.size() >= 2) {
-      const std::uint32_t pair = pair_of(static_cast<std::uint8_t>(lower[0]),
-                                         static_cast<std::uint8_t>(lower[1]));
+      const std::uint32_t pair =
+          pair_of(static_cast<std::uint8_t>(lower[0]), static_cast<std::uint8_t>(lower[1]));
       if (lower.size() == 2) {
         set_bit(m_pair_bits, pair);
       } else {
@@ -74,9 +76,8 @@ void KeywordMatcher::verify(std::string_view text, size_t at, std::uint32_t pair
       continue;
     }
     size_t i = 2;
-    while (i < keyword.size() &&
-           m_lower[static_cast<unsigned char>(text[at + i])] ==
-               static_cast<unsigned char>(keyword[i])) {
+    while (i < keyword.size() && m_lower[static_cast<unsigned char>(text[at + i])] ==
+                                     static_cast<unsigned char>(keyword[i])) {
       ++i;
     }
     if (i == keyword.size()) {

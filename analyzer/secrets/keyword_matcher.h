@@ -44,11 +44,11 @@ private:
 
   std::vector<std::string> m_keywords; ///< lower-cased
   std::uint8_t m_lower[256] = {};
-  std::vector<std::uint64_t> m_pair_bits;   ///< 2-byte keywords: bit lower(a) << 8 | lower(b)
-  std::vector<std::uint64_t> m_triple_bits; ///< longer keywords: bit per hash of 3 first bytes
-  std::vector<std::uint32_t> m_bucket_begin;   ///< per pair, into m_bucket_keywords; size 65537
+  std::vector<std::uint64_t> m_pair_bits;       ///< 2-byte keywords: bit lower(a) << 8 | lower(b)
+  std::vector<std::uint64_t> m_triple_bits;     ///< longer keywords: bit per hash of 3 first bytes
+  std::vector<std::uint32_t> m_bucket_begin;    ///< per pair, into m_bucket_keywords; size 65537
   std::vector<std::uint32_t> m_bucket_keywords; ///< keyword ids grouped by their first pair
-  std::vector<std::uint32_t> m_single_byte;    ///< keywords of one byte (matched by first byte only)
+  std::vector<std::uint32_t> m_single_byte; ///< keywords of one byte (matched by first byte only)
 };
 
 } // namespace secrets

@@ -54,8 +54,8 @@ bool compile_rule(const Rule& spec, CompiledRule& out, std::vector<RuleProblem>&
   out.spec = spec;
   out.generic = spec.id.find("generic") != std::string::npos;
   // Heuristic, from the pattern text: constructs that make a regex span lines.
-  for (const char* marker : {"\\s\\S", "\\S\\s", "\\w\\W", "\\W\\w", "\\d\\D", "(?s", "\\n",
-                             "\\r", "\n", "\\x0a", "\\x0A", "\\v", "[[:space:]]"}) {
+  for (const char* marker : {"\\s\\S", "\\S\\s", "\\w\\W", "\\W\\w", "\\d\\D", "(?s", "\\n", "\\r",
+                             "\n", "\\x0a", "\\x0A", "\\v", "[[:space:]]"}) {
     out.multiline = out.multiline || spec.regex.find(marker) != std::string::npos;
   }
   for (const auto& tag : spec.tags) {

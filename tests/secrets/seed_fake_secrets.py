@@ -69,7 +69,7 @@ def text_files():
         "stripe.txt": "STRIPE_SECRET_KEY=" + p("sk", "_live_") + rand(ALNUM, 24) + "\n",
         "npm-token.txt": "NPM_TOKEN=" + p("np", "m_") + rand(ALNUM, 36) + "\n",
         "npmrc/.npmrc": "//registry.npmjs.org/:" + p("_auth", "Token=") + rand(URLSAFE, 36) + "\n",
-        "basicauth.txt": "repo=https://deploy:" + rand(ALNUM, 16) + "@git.example.com/app.git\n",
+        "basicauth.txt": "repo=https://deploy:" + rand(ALNUM, 16) + "@git.acme-corp.io/app.git\n",
         "postgres.txt": "DATABASE_URL=postgres://app:" + rand(ALNUM, 16) + "@db.example.com:5432/app\n",
         "mysql.txt": "DSN=mysql://app:" + rand(ALNUM, 16) + "@mysql.example.com:3306/shop\n",
         "mongodb.txt": "MONGO_URL=mongodb+srv://app:" + rand(ALNUM, 16) + "@cluster0.example.net/db\n",

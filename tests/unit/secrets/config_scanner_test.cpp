@@ -80,7 +80,7 @@ TEST_CASE("scan_config finds secrets in Env, Labels and commands", "[secrets]") 
                 "FEATURE_TOKEN_ENABLED=true"};
   config.labels = {{"org.opencontainers.image.source", "https://github.com/acme/app"},
                    {"deploy.api_key", expand_example("{a:32}")}};
-  config.cmd = {"sh", "-c", expand_example("curl https://ci:{a:20}@repo.example.com/pkg")};
+  config.cmd = {"sh", "-c", expand_example("curl https://ci:{a:20}@repo.acme-corp.io/pkg")};
   auto findings = scan_config(scanner, config);
 
   const Finding* gh = find_rule(findings, "github-pat");

@@ -251,9 +251,26 @@ TEST_CASE("a keyword-guided rule still finds a match that wraps a line", "[secre
   rule.keywords = {"session_key"};
   spec.rules.push_back(rule);
   FileScanner scanner(compile(spec));
-  const std::string content = filler_lines(1000) + "session_key =\n\n   v_abc12345\n" + filler_lines(10);
+  const std::string content =
+      filler_lines(1000) + "session_key =\n\n   v_abc12345\n" + filler_lines(10);
   auto found = scanner.scan_file({.path = "a.ini"}, content);
   REQUIRE(found.size() == 1);
   CHECK(found[0].secret == "v_abc12345");
   CHECK(found[0].location.line == 1001);
+}
+
+TEST_CASE("documentation URLs and constant names are not reported", "[secrets]") {
+  FileScanner scanner(builtins());
+  CHECK(
+      with_rule(scanner.scan_file({.path = "doc/url.md"}, "see https://abc:xyz123@example.com/p\n"),
+                "url-basic-auth")
+          .empty());
+  CHECK(
+      with_rule(scanner.scan_file({.path = "doc/url.md"}, "see https://abc:xyz123@git.acme.io/p\n"),
+                "url-basic-auth")
+          .size() == 1);
+  CHECK(with_rule(
+            scanner.scan_file({.path = "curl.pp"}, "CURLOPT_PASSWORD = CURLOPTTYPE_OBJECT+174;\n"),
+            "generic-secret-assignment")
+            .empty());
 }

@@ -214,6 +214,16 @@ void Cgroup::add_process(pid_t pid) const {
   }
 }
 
+void Cgroup::evict(pid_t pid) const {
+  for (const auto& h : m_hierarchies) {
+    core::UniqueFd fd(::open((h.mount_point / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    std::string text = std::to_string(pid);
+    if (fd) {
+      [[maybe_unused]] ssize_t n = ::write(fd.get(), text.data(), text.size());
+    }
+  }
+}
+
 std::int64_t Cgroup::oom_kill_count() const {
   if (!m_memory_dir) {
     return 0;

@@ -56,6 +56,10 @@ public:
   /// Moves `pid` into every directory of the cgroup.
   void add_process(pid_t pid) const;
 
+  /// Moves `pid` back to the root of every hierarchy (a process that is
+  /// exiting may not be removable otherwise). ESRCH is fine.
+  void evict(pid_t pid) const;
+
   /// How many times the kernel's OOM killer fired inside (0 without a memory limit).
   std::int64_t oom_kill_count() const;
 

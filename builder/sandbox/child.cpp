@@ -129,6 +129,20 @@ bool apply(ChildPlan& plan, const SetupOp& op) {
   return false;
 }
 
+void join_cgroup(ChildPlan& plan) {
+  for (int fd : plan.cgroup_fds) {
+    if (::write(fd, "0", 1) != 1) { // "0": the writing process
+      fail(plan, ProcessStep::join_cgroup);
+    }
+    ::close(fd);
+  }
+  for (std::size_t i = 0; i < plan.command_ops.size(); ++i) {
+    if (!apply(plan, plan.command_ops[i])) {
+      fail(plan, static_cast<int>(plan.ops.size() + i), errno);
+    }
+  }
+}
+
 void apply_setup(ChildPlan& plan) {
   for (std::size_t i = 0; i < plan.ops.size(); ++i) {
     const SetupOp& op = plan.ops[i];
@@ -277,7 +291,7 @@ void load_seccomp(const ChildPlan& plan) {
   fail(plan, static_cast<int>(ProcessStep::execute), first_error);
 }
 
-[[noreturn]] void command_main(const ChildPlan& plan) {
+[[noreturn]] void command_main(ChildPlan& plan) {
   sigset_t none;
   sigemptyset(&none);
   for (int sig : k_forwarded) {
@@ -285,6 +299,7 @@ void load_seccomp(const ChildPlan& plan) {
   }
   ::signal(SIGCHLD, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  join_cgroup(plan);
   setup_stdio(plan);
   switch_user(plan);
   load_seccomp(plan);
@@ -319,6 +334,12 @@ void ignore_signal(int) {}
     int status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
       if (pid == command) {
+        // Kill and reap everything else first, so that once the parent reads
+        // this message no process of the sandbox is left but this one, whose
+        // exit only tears down the namespaces.
+        ::kill(-1, SIGKILL);
+        while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+        }
         send(plan.error_fd, {ChildMessage::exited, 0, 0, status});
         ::_exit(0);
       }
@@ -367,6 +388,9 @@ void child_main(ChildPlan& plan) {
   }
   if (plan.tty_fd >= 0) {
     ::close(plan.tty_fd);
+  }
+  for (int fd : plan.cgroup_fds) {
+    ::close(fd);
   }
   // PID 1 keeps the sandbox's capabilities (what `getpcaps 1` shows) and
   // cannot be ptraced by the command.

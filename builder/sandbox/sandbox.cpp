@@ -23,6 +23,7 @@
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 namespace builder::sandbox {
@@ -91,13 +92,13 @@ std::vector<sock_filter> seccomp_program(const SandboxSpec& spec) {
   switch (spec.seccomp.mode) {
   case SeccompSetting::Mode::unconfined: return {};
   case SeccompSetting::Mode::profile:
-    return compile_seccomp(*spec.seccomp.profile, spec.capabilities);
+    return compile_seccomp_cached(*spec.seccomp.profile, spec.capabilities);
   case SeccompSetting::Mode::docker_default:
     // Docker runs --privileged containers unconfined.
     if (spec.privileged) {
       return {};
     }
-    return compile_seccomp(default_seccomp_profile(), spec.capabilities);
+    return compile_seccomp_cached(default_seccomp_profile(), spec.capabilities);
   }
   return {};
 }
@@ -187,6 +188,7 @@ Outcome supervise(pid_t init, int error_fd, const ForwardedSignals& signals, Ter
         outcome.failure = message;
       } else if (message.kind == ChildMessage::exited) {
         outcome.status = message.status;
+        break; // only PID 1 is left, tearing down the namespaces
       }
     }
   }
@@ -216,6 +218,25 @@ std::optional<core::UniqueFd> receive_fd(int socket) {
   int fd = -1;
   std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
   return core::UniqueFd(fd);
+}
+
+// PIDs 1 whose command ended but whose namespaces the kernel is still tearing
+// down (mount and pid namespaces wait for RCU grace periods, tens of ms on a
+// busy machine). Nothing of them is reachable any more; they are reaped
+// without blocking at the next run.
+std::mutex g_pending_mutex;
+std::vector<pid_t> g_pending_inits;
+
+void reap_finished_inits() {
+  std::lock_guard lock(g_pending_mutex);
+  std::erase_if(g_pending_inits, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
+}
+
+void reap_later(pid_t init) {
+  if (::waitpid(init, nullptr, WNOHANG) == 0) {
+    std::lock_guard lock(g_pending_mutex);
+    g_pending_inits.push_back(init);
+  }
 }
 
 SandboxResult make_result(int status, const Cgroup* cgroup, const SandboxSpec& spec) {
@@ -255,6 +276,7 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   if (spec.namespaces.user && !spec.limits.empty()) {
     throw core::Error("sandbox: resource limits need root (cgroups are not delegated here)");
   }
+  reap_finished_inits();
   std::unique_ptr<Cgroup> cgroup;
   if (::geteuid() == 0) {
     CgroupLayout layout = detect_cgroup_layout();
@@ -268,6 +290,18 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   SetupContext context{run_dir.merged(), run_dir.etc(), run_dir.overlay_lower(),
                        run_dir.has_etc_dir(), cgroup.get()};
   plan.ops = plan_setup(spec, context);
+  plan.command_ops = plan_command_setup(spec, context);
+  std::vector<core::UniqueFd> cgroup_fds;
+  if (cgroup) {
+    for (const auto& dir : cgroup->directories()) {
+      core::UniqueFd fd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) {
+        core::throw_errno("sandbox: open", (dir / "cgroup.procs").string());
+      }
+      plan.cgroup_fds.push_back(fd.get());
+      cgroup_fds.push_back(std::move(fd));
+    }
+  }
   int slots = 0;
   for (const auto& op : plan.ops) {
     slots = std::max(slots, op.slot + 1);
@@ -321,9 +355,6 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   if (spec.namespaces.user) {
     write_id_maps(init, spec);
   }
-  if (cgroup) {
-    cgroup->add_process(init);
-  }
   char go = 1;
   if (::write(sync.write.get(), &go, 1) != 1) {
     core::throw_errno("sandbox: start", "child");
@@ -337,13 +368,20 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   }
 
   Outcome outcome = supervise(init, errors.read.get(), signals, terminal.get());
-  int init_status = 0;
-  ::waitpid(init, &init_status, 0);
-  reap.release();
   if (outcome.failure) {
     throw core::Error(failure_message(plan, *outcome.failure));
   }
-  return make_result(outcome.status.value_or(init_status), cgroup.get(), spec);
+  int status = 0;
+  if (outcome.status) {
+    status = *outcome.status;
+    reap.release();
+    reap_later(init);
+  } else {
+    // PID 1 died without a report (killed from outside, or by the OOM killer).
+    ::waitpid(init, &status, 0);
+    reap.release();
+  }
+  return make_result(status, cgroup.get(), spec);
 }
 
 } // namespace builder::sandbox

@@ -58,4 +58,10 @@ SeccompProfile load_seccomp_profile(const std::filesystem::path& file);
 /// (libseccomp's seccomp_export_bpf) that a child can load without allocating.
 std::vector<sock_filter> compile_seccomp(const SeccompProfile& profile, CapSet caps);
 
+/// compile_seccomp() behind a cache: in memory, and on disk keyed by the
+/// SHA-256 of everything the program depends on (profile, caps, libseccomp and
+/// kernel versions) in /var/cache/cbuild/seccomp (root) or
+/// ~/.cache/cbuild/seccomp, mode 0700; a file not owned by us is ignored.
+std::vector<sock_filter> compile_seccomp_cached(const SeccompProfile& profile, CapSet caps);
+
 } // namespace builder::sandbox

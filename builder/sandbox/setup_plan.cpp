@@ -86,7 +86,9 @@ private:
   }
 
   void plan_namespaces() {
-    if (m_spec.namespaces.cgroup) {
+    // With a cgroup, the command unshares once it joined it (run_command_setup):
+    // moving into a cgroup outside one's cgroup namespace is not allowed on v2.
+    if (m_spec.namespaces.cgroup && m_ctx.cgroup == nullptr) {
       add({.kind = OpKind::unshare_cgroup, .description = "unshare the cgroup namespace"});
     }
     if (m_spec.namespaces.uts) {
@@ -183,9 +185,28 @@ private:
       return;
     }
     mount("sysfs", "/sys", ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
-    if (m_ctx.cgroup == nullptr || m_spec.namespaces.user) {
-      return;
+  }
+
+public:
+  // Run by the command's process once it joined its cgroup: a cgroup
+  // namespace rooted there, and the cgroupfs mounted from inside it, so that
+  // /sys/fs/cgroup shows the sandbox's own cgroup and nothing above it.
+  std::vector<SetupOp> run_command_setup() {
+    if (m_ctx.cgroup == nullptr) {
+      return {};
     }
+    if (m_spec.namespaces.cgroup) {
+      add({.kind = OpKind::unshare_cgroup, .description = "unshare the cgroup namespace"});
+    }
+    if (m_sys_slot < 0 && !m_spec.namespaces.user) {
+      plan_cgroup_mounts();
+    }
+    return std::move(m_ops);
+  }
+
+private:
+  void plan_cgroup_mounts() {
+    unsigned long ro = m_spec.privileged ? 0 : MS_RDONLY;
     unsigned long flags = ro | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     const auto& hierarchies = m_ctx.cgroup->hierarchies();
     if (hierarchies.size() == 1 && hierarchies[0].is_v2) {
@@ -271,6 +292,7 @@ const char* process_step_text(ProcessStep step) {
   switch (step) {
   case ProcessStep::wait_for_parent: return "wait for the parent";
   case ProcessStep::fork_command: return "fork the command";
+  case ProcessStep::join_cgroup: return "join the cgroup";
   case ProcessStep::open_terminal: return "open a pseudo-terminal in /dev/pts";
   case ProcessStep::drop_bounding_set: return "drop capabilities from the bounding set";
   case ProcessStep::setsid: return "start a session";
@@ -294,9 +316,21 @@ std::vector<SetupOp> plan_setup(const SandboxSpec& spec, const SetupContext& con
   return Planner(spec, context).run();
 }
 
+std::vector<SetupOp> plan_command_setup(const SandboxSpec& spec, const SetupContext& context) {
+  Planner planner(spec, context);
+  if (spec.namespaces.user && spec.network == NetworkMode::host) {
+    return {}; // /sys is the host's, bound read-only: no cgroupfs on top
+  }
+  return planner.run_command_setup();
+}
+
 std::string describe_step(const ChildPlan& plan, int step) {
   if (step >= 0 && static_cast<std::size_t>(step) < plan.ops.size()) {
     return plan.ops[static_cast<std::size_t>(step)].description;
+  }
+  auto command_step = static_cast<std::size_t>(step) - plan.ops.size();
+  if (step >= 0 && command_step < plan.command_ops.size()) {
+    return plan.command_ops[command_step].description;
   }
   std::string text = process_step_text(static_cast<ProcessStep>(step));
   if (static_cast<ProcessStep>(step) == ProcessStep::execute && !plan.argv_storage.empty()) {

@@ -51,6 +51,7 @@ struct SetupOp {
 enum class ProcessStep : int {
   wait_for_parent = 1000,
   fork_command,
+  join_cgroup,
   open_terminal,
   drop_bounding_set,
   setsid,
@@ -70,7 +71,9 @@ enum class ProcessStep : int {
 /// reads memory and makes system calls (no allocation, no exceptions).
 struct ChildPlan {
   std::vector<SetupOp> ops;
-  std::vector<int> tree_fds; ///< filled by clone_tree in the child; sized by the parent
+  std::vector<int> tree_fds;        ///< filled by clone_tree in the child; sized by the parent
+  std::vector<SetupOp> command_ops; ///< run by the command's process (cgroup namespace)
+  std::vector<int> cgroup_fds;      ///< cgroup.procs files the command joins
 
   std::vector<std::string> argv_storage;
   std::vector<std::string> env_storage;
@@ -115,7 +118,12 @@ struct SetupContext {
 /// Turns the spec into the ordered list of setup steps.
 std::vector<SetupOp> plan_setup(const SandboxSpec& spec, const SetupContext& context);
 
-/// "mount proc on /proc" for an op index, or the text of a ProcessStep.
+/// Steps the command's own process runs after joining its cgroup (PID 1
+/// stays outside the cgroup, so that it never holds up its removal).
+std::vector<SetupOp> plan_command_setup(const SandboxSpec& spec, const SetupContext& context);
+
+/// "mount proc on /proc" for an op index (ops, then command_ops), or the text
+/// of a ProcessStep.
 std::string describe_step(const ChildPlan& plan, int step);
 
 /// Runs in the child after clone(): applies the plan, forks the command,

@@ -2,11 +2,13 @@
 // the builder would record. Used by tests/bench/layer_write.sh.
 //
 //   layer_write_bench DIR OUT {zstd|gzip|none} [LEVEL]
+//   layer_write_bench --read BLOB     (reads every entry with core::TarReader)
 
 #include "core/compression.h"
 #include "core/error.h"
 #include "core/layer_writer.h"
 #include "core/stream.h"
+#include "core/tar_reader.h"
 
 #include <fcntl.h>
 
@@ -14,8 +16,40 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
+
+namespace {
+
+/// Streams every entry and its data; prints the tar bytes per second.
+int read_layer(const char* path) {
+  auto start = std::chrono::steady_clock::now();
+  auto in = core::FdInputStream::open(path);
+  core::TarReader reader(in, path);
+  std::vector<char> buffer(1 << 20);
+  unsigned long long entries = 0, bytes = 0;
+  while (auto entry = reader.next()) {
+    ++entries;
+    while (size_t n = reader.read_data(buffer.data(), buffer.size())) {
+      bytes += n;
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("compression %s\nentries %llu\ndata %llu\nseconds %.3f\n",
+              std::string(core::to_string(reader.compression())).c_str(), entries, bytes, seconds);
+  return 0;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--read") {
+    try {
+      return read_layer(argv[2]);
+    } catch (const core::Error& e) {
+      std::fprintf(stderr, "layer_write_bench: error: %s\n", e.what());
+      return 1;
+    }
+  }
   if (argc < 4) {
     std::fprintf(stderr, "usage: %s DIR OUT {zstd|gzip|none} [LEVEL]\n", argv[0]);
     return 2;

@@ -196,6 +196,32 @@ void copy_file_data(TarWriter& tar, const fs::path& source, std::uint64_t size,
   }
 }
 
+/// The tar entry for `source` as lstat saw it; nullopt for a socket.
+std::optional<TarEntry> entry_from_stat(const std::string& path, const fs::path& source,
+                                        const struct stat& st) {
+  auto type = type_of(st.st_mode);
+  if (!type) {
+    return std::nullopt;
+  }
+  TarEntry entry;
+  entry.path = path;
+  entry.type = *type;
+  entry.mode = st.st_mode & 07777;
+  entry.uid = st.st_uid;
+  entry.gid = st.st_gid;
+  entry.mtime = st.st_mtim.tv_sec;
+  if (entry.type == TarEntryType::regular) {
+    entry.size = static_cast<std::uint64_t>(st.st_size);
+  } else if (entry.type == TarEntryType::symlink) {
+    entry.link_target = read_link(source, static_cast<size_t>(st.st_size));
+  } else if (entry.type == TarEntryType::char_device || entry.type == TarEntryType::block_device) {
+    entry.dev_major = major(st.st_rdev);
+    entry.dev_minor = minor(st.st_rdev);
+  }
+  entry.xattrs = read_xattrs(source);
+  return entry;
+}
+
 } // namespace
 
 LayerWriter::LayerWriter(OutputStream& blob, LayerWriterOptions options)
@@ -260,11 +286,11 @@ void LayerWriter::write_all(TarWriter& tar, LayerResult& result) {
     return epoch && t > *epoch ? *epoch : t;
   };
   for (const auto& [path, pending] : m_entries) {
-    TarEntry entry;
-    entry.path = path;
     if (pending.source.empty()) { // whiteout marker: an empty regular file
-      entry.mtime = clamp(0);
-      tar.write_header(entry);
+      TarEntry whiteout;
+      whiteout.path = path;
+      whiteout.mtime = clamp(0);
+      tar.write_header(whiteout);
       ++result.entry_count;
       continue;
     }
@@ -272,36 +298,23 @@ void LayerWriter::write_all(TarWriter& tar, LayerResult& result) {
     if (::lstat(pending.source.c_str(), &st) != 0) {
       throw_errno("lstat", pending.source.string());
     }
-    auto type = type_of(st.st_mode);
-    if (!type) {
+    auto entry = entry_from_stat(path, pending.source, st);
+    if (!entry) {
       result.notes.push_back("skipped socket '" + path + "'");
       continue;
     }
-    entry.type = *type;
-    entry.mode = st.st_mode & 07777;
-    entry.uid = st.st_uid;
-    entry.gid = st.st_gid;
-    entry.mtime = clamp(st.st_mtim.tv_sec);
-    if (entry.type == TarEntryType::regular && st.st_nlink > 1) {
+    entry->mtime = clamp(entry->mtime);
+    if (entry->type == TarEntryType::regular && st.st_nlink > 1) {
       auto [it, inserted] = first_link.try_emplace({st.st_dev, st.st_ino}, path);
-      if (!inserted) {
-        entry.type = TarEntryType::hardlink;
-        entry.link_target = it->second;
+      if (!inserted) { // stored once: later paths of the inode link to the first
+        entry->type = TarEntryType::hardlink;
+        entry->link_target = it->second;
+        entry->size = 0;
       }
     }
-    if (entry.type == TarEntryType::regular) {
-      entry.size = static_cast<std::uint64_t>(st.st_size);
-    } else if (entry.type == TarEntryType::symlink) {
-      entry.link_target = read_link(pending.source, static_cast<size_t>(st.st_size));
-    } else if (entry.type == TarEntryType::char_device ||
-               entry.type == TarEntryType::block_device) {
-      entry.dev_major = major(st.st_rdev);
-      entry.dev_minor = minor(st.st_rdev);
-    }
-    entry.xattrs = read_xattrs(pending.source);
-    tar.write_header(entry);
-    if (entry.type == TarEntryType::regular && entry.size > 0) {
-      copy_file_data(tar, pending.source, entry.size, buffer);
+    tar.write_header(*entry);
+    if (entry->type == TarEntryType::regular && entry->size > 0) {
+      copy_file_data(tar, pending.source, entry->size, buffer);
     }
     ++result.entry_count;
   }

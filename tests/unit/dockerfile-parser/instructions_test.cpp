@@ -1,4 +1,5 @@
 #include "dockerfile-parser/instructions.h"
+#include "dockerfile-parser/instructions_json.h"
 #include "dockerfile-parser/parser.h"
 
 #include <catch2/catch.hpp>
@@ -239,4 +240,25 @@ TEST_CASE("parse_duration follows Go's time.ParseDuration", "[instructions]") {
   CHECK(parse_duration("10") == std::nullopt);
   CHECK(parse_duration("5d") == std::nullopt);
   CHECK(parse_duration("") == std::nullopt);
+}
+
+TEST_CASE("to_json writes stages, global args and instruction fields", "[instructions]") {
+  Dockerfile d = typed("ARG V=1\nARG W\nFROM a AS b\nRUN [\"x\", \"y\"]\n"
+                       "COPY --from=b <<EOF /d\nbody\nEOF\nHEALTHCHECK NONE\n");
+  const nlohmann::json j = to_json(d);
+  CHECK(j["escape"] == "\\");
+  CHECK(j["global_args"] ==
+        nlohmann::json::parse(R"([{"key":"V","default":"1"},{"key":"W","default":null}])"));
+  const auto& stage = j["stages"][0];
+  CHECK(stage["name"] == "b");
+  CHECK(stage["line"] == 3);
+  const auto& run = stage["instructions"][0];
+  CHECK(run["instruction"] == "RUN");
+  CHECK(run["command"]["form"] == "exec");
+  CHECK(run["command"]["args"] == nlohmann::json::parse(R"(["x","y"])"));
+  const auto& copy = stage["instructions"][1];
+  CHECK(copy["from"] == "b");
+  CHECK(copy["heredocs"][0]["data"] == "body\n");
+  CHECK(copy["end_line"] == 7);
+  CHECK(stage["instructions"][2]["test"] == nlohmann::json::parse(R"(["NONE"])"));
 }

@@ -4,6 +4,9 @@
 #include "analyzer/cli_commands.h"
 #include "analyzer/image_loader.h"
 #include "analyzer/report.h"
+#ifdef CSCAN_HAVE_SECRETS
+#include "analyzer/secret_scan.h"
+#endif
 #include "analyzer/version.h"
 #include "core/error.h"
 #include "core/stream.h"
@@ -35,6 +38,7 @@ struct ScanFlags {
   std::size_t max_items = 20;
   unsigned threads = 0;
   bool no_progress = false;
+  bool no_secrets = false;
 };
 
 struct CommonFlags {
@@ -47,11 +51,32 @@ bool stderr_is_tty() {
   return isatty(STDERR_FILENO) == 1;
 }
 
-Image load(const std::string& spec, unsigned threads, bool progress) {
+Image load(const std::string& spec, unsigned threads, bool progress,
+           const ContentHook* hook = nullptr) {
   LoadOptions options;
   options.threads = threads;
   options.show_progress = progress && stderr_is_tty();
+  options.scan.hook = hook;
   return load_image(spec, options);
+}
+
+/// Loads and analyses, with the secret scanner unless `no_secrets`.
+std::pair<Image, Analysis> load_and_analyze(const ScanFlags& flags, bool progress) {
+#ifdef CSCAN_HAVE_SECRETS
+  if (!flags.no_secrets) {
+    SecretScan secrets;
+    ContentHook hook = secrets.hook();
+    Image image = load(flags.image, flags.threads, progress, &hook);
+    Analysis analysis = analyze(image);
+    std::vector<Finding> found = secrets.findings(image, analysis.walk);
+    analysis.findings.insert(analysis.findings.end(), found.begin(), found.end());
+    sort_findings(analysis.findings);
+    return {std::move(image), std::move(analysis)};
+  }
+#endif
+  Image image = load(flags.image, flags.threads, progress);
+  Analysis analysis = analyze(image);
+  return {std::move(image), std::move(analysis)};
 }
 
 /// Applies one threshold flag on top of the policy file, dive-style values.
@@ -128,8 +153,7 @@ int run_scan(const ScanFlags& flags) {
   if (!flags.baseline.empty())
     baseline = load_baseline(flags.baseline);
   bool machine_format = flags.format == "json" || flags.format == "sarif";
-  Image image = load(flags.image, flags.threads, !flags.no_progress && !machine_format);
-  Analysis analysis = analyze(image);
+  auto [image, analysis] = load_and_analyze(flags, !flags.no_progress && !machine_format);
   apply_policy_filters(policy, baseline ? &*baseline : nullptr, analysis.findings);
   if (!flags.write_baseline.empty())
     write_output(flags.write_baseline, baseline_json(analysis.findings));
@@ -182,6 +206,7 @@ void add_scan_flags(CLI::App& scan, ScanFlags& flags) {
   scan.add_option("--max-items", flags.max_items, "findings listed in text/markdown (default 20)");
   scan.add_option("--threads,-j", flags.threads, "layer reader threads (default: one per core)");
   scan.add_flag("--no-progress", flags.no_progress, "no progress line on stderr");
+  scan.add_flag("--no-secrets", flags.no_secrets, "do not run the secret scanner");
 }
 
 void add_common(CLI::App& command, CommonFlags& flags) {

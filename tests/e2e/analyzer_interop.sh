@@ -53,7 +53,9 @@ RUN mkdir /out && dd if=/dev/zero of=/out/data bs=1k count=300 2>/dev/null
 FROM localhost/cscan-base
 COPY --from=gen /out /app
 DF
-mkdir -p ctx-leak && printf -- '-----BEGIN FAKE KEY-----\nnot a real key\n' > ctx-leak/id_rsa
+mkdir -p ctx-leak
+{ echo '-----BEGIN OPENSSH PRIVATE KEY-----'; head -c 600 /dev/urandom | base64 -w 70
+  echo '-----END OPENSSH PRIVATE KEY-----'; } > ctx-leak/id_rsa   # a made-up key
 build leak <<'DF'
 FROM localhost/cscan-base
 ENV AWS_SECRET_ACCESS_KEY=FAKEfakeFAKEfakeFAKEfakeFAKEfake00000000
@@ -97,5 +99,7 @@ expect_eq "$(q multistage.docker-archive.json 'd["efficiency"]["corrected"]["rec
 leak=$(q leak.oci-archive.json '[(f["ruleId"], f["path"]) for f in d["findings"]]')
 expect_contains "$leak" "('config/secret-env', 'config:Env:AWS_SECRET_ACCESS_KEY')" "leak: ENV secret"
 expect_contains "$leak" "/root/.ssh/id_rsa" "leak: the deleted key still ships"
+expect_contains "$(q leak.oci-archive.json '[f["message"] for f in d["findings"] if f["ruleId"] == "secrets/leaked-secret" and f["path"] == "/root/.ssh/id_rsa"]')" \
+  "deleted by layer" "leak: the secret scanner sees the key and the walk knows it was deleted"
 [[ "$(cat leak.*.json)" != *FAKEfakeFAKE* ]] || fail "secret value in the report"
 echo "analyzer interop: ok"

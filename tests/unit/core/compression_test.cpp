@@ -145,7 +145,7 @@ TEST_CASE("gzip -d and zstd -d read what we compress", "[core][compression][inte
     return;
   }
   core::TempDir dir;
-  std::string data = sample_bytes(2'000'000);
+  std::string data = sample_bytes(500'000);
   write_file(dir.path() / "x.gz", compress(Compression::gzip, data));
   write_file(dir.path() / "x.zst", compress(Compression::zstd, data));
   int status = 0;
@@ -155,7 +155,7 @@ TEST_CASE("gzip -d and zstd -d read what we compress", "[core][compression][inte
   CHECK(status == 0);
   // And the other way round.
   run_shell("cd '" + dir.path().string() +
-                "' && gzip -dc x.gz | gzip -6 > y.gz && gzip -dc x.gz | zstd -q -19 -o y.zst",
+                "' && gzip -dc x.gz | gzip -6 > y.gz && gzip -dc x.gz | zstd -q -3 -o y.zst",
             status);
   REQUIRE(status == 0);
   CHECK(decompress(Compression::gzip, read_file(dir.path() / "y.gz")) == data);

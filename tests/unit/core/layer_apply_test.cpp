@@ -207,3 +207,35 @@ TEST_CASE("apply_layer names a corrupt layer", "[core][apply]") {
   CHECK(apply_error(make_tar({{file_entry("a/.wh.", ""), ""}}), dir.path()) ==
         "layer sha256:abc: entry 'a/.wh.': whiteout without a name");
 }
+
+TEST_CASE("apply_layer leaves ownership alone when asked to", "[core][apply]") {
+  core::TempDir dir;
+  TarEntry f = file_entry("f", "x");
+  f.uid = 4321;
+  f.gid = 4321;
+  std::string tar = make_tar({{f, "x"}});
+  core::MemoryInputStream in(tar);
+  core::ApplyOptions options;
+  options.ownership = core::Ownership::ignore;
+  core::apply_layer(in, dir.path(), "layer", options);
+  auto tree = snapshot(dir.path());
+  CHECK(tree["f"].uid == ::geteuid());
+  if (::geteuid() == 0) {
+    core::MemoryInputStream again(tar);
+    options.ownership = core::Ownership::preserve;
+    core::apply_layer(again, dir.path(), "layer", options);
+    CHECK(snapshot(dir.path())["f"].uid == 4321);
+  }
+}
+
+TEST_CASE("apply_layer names the entry when its parent is not a directory", "[core][apply]") {
+  core::TempDir dir;
+  apply_tar(make_tar({{file_entry("f", "x"), "x"}}), dir.path());
+  try {
+    apply_tar(make_tar({{file_entry("f/child", "y"), "y"}}), dir.path());
+    FAIL("expected an error");
+  } catch (const core::Error& e) {
+    CHECK(std::string(e.what()) ==
+          "layer sha256:abc: entry 'f/child': open directory 'f': not a directory");
+  }
+}

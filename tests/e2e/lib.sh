@@ -3,6 +3,7 @@
 set -euo pipefail
 : "${CBUILD:?set CBUILD to the cbuild binary}"
 : "${CSCAN:?set CSCAN to the cscan binary}"
+: "${REPO:?set REPO to the source tree}"
 WORK=$(mktemp -d /tmp/cbuild-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -17,15 +18,6 @@ expect_contains() { [[ "$1" == *"$2"* ]] || fail "$3: expected to contain '$2', 
 
 # make_busybox_rootfs DIR: a minimal root file system from Debian's busybox-static.
 make_busybox_rootfs() {
-  local dir=$1
   [[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-  mkdir -p "$dir"/{bin,etc,tmp,root,proc,sys,dev}
-  chmod 1777 "$dir/tmp"
-  cp /bin/busybox "$dir/bin/busybox"
-  for applet in $(/bin/busybox --list); do
-    [[ -e "$dir/bin/$applet" ]] || ln -s busybox "$dir/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$dir/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
-  find "$dir" -exec touch -h -d @1700000000 {} +
+  "$REPO/scripts/make-busybox-rootfs.sh" "$1"
 }

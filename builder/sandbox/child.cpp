@@ -357,8 +357,12 @@ void child_main(ChildPlan& plan) {
   for (int fd : plan.close_first) {
     ::close(fd);
   }
+  // With a user namespace the parent writes our id maps first and then says
+  // "go". Otherwise it has nothing to do: the pipe is non-blocking and only
+  // tells whether the parent died before PR_SET_PDEATHSIG took effect.
   char go = 0;
-  if (::read(plan.sync_fd, &go, 1) != 1) {
+  ssize_t n = ::read(plan.sync_fd, &go, 1);
+  if (n == 0 || (n < 0 && !(errno == EAGAIN && !plan.wait_for_parent))) {
     ::_exit(127); // the parent went away or refused to continue
   }
   ::close(plan.sync_fd);

@@ -320,6 +320,10 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   Pipe sync = make_pipe();
   Pipe errors = make_pipe();
   plan.sync_fd = sync.read.get();
+  plan.wait_for_parent = spec.namespaces.user;
+  if (!plan.wait_for_parent) {
+    ::fcntl(sync.read.get(), F_SETFL, O_NONBLOCK);
+  }
   plan.error_fd = errors.write.get();
   plan.close_first = {sync.write.get(), errors.read.get()};
   std::unique_ptr<Terminal> terminal;
@@ -354,12 +358,11 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   console_child.reset();
   if (spec.namespaces.user) {
     write_id_maps(init, spec);
+    char go = 1;
+    if (::write(sync.write.get(), &go, 1) != 1) {
+      core::throw_errno("sandbox: start", "child");
+    }
   }
-  char go = 1;
-  if (::write(sync.write.get(), &go, 1) != 1) {
-    core::throw_errno("sandbox: start", "child");
-  }
-  sync.write.reset();
   if (spec.tty) {
     terminal = std::make_unique<Terminal>(io);
     if (auto master = receive_fd(console_parent.get())) {

@@ -92,6 +92,7 @@ struct ChildPlan {
   int stdio[3] = {0, 1, 2};     ///< descriptors that become 0, 1, 2
   int tty_fd = -1;              ///< pty slave, made the controlling terminal (set by the child)
   int console_socket = -1;      ///< with a tty: where the child sends the pty master
+  bool wait_for_parent = false; ///< block on sync_fd until the parent wrote the id maps
   int sync_fd = -1;             ///< read end: the parent says "go"
   int error_fd = -1;            ///< write end, CLOEXEC: ChildMessage records
   std::vector<int> close_first; ///< parent-side ends the child closes at once

@@ -53,11 +53,14 @@ std::optional<struct stat> find_in_layers(const std::vector<fs::path>& roots,
 
 // A directory of the mountpoint layer looks exactly like the rootfs's (overlay
 // copies the topmost layer's attributes up when the command writes inside).
-bool mirror_dir(const fs::path& layer, const std::vector<fs::path>& roots,
-                const std::string& name) {
+bool mirror_dir(const fs::path& layer, const std::vector<fs::path>& roots, const std::string& name,
+                bool shadow_non_dirs) {
   auto st = find_in_layers(roots, name);
   if (st && !S_ISDIR(st->st_mode)) {
-    return false; // a symlink or file: leave the rootfs alone
+    if (!shadow_non_dirs) {
+      return false; // a symlink or file: leave the rootfs alone
+    }
+    st.reset(); // /proc, /sys, /dev must be directories: ours hides theirs
   }
   fs::path dir = layer / name;
   if (::mkdir(dir.c_str(), 0755) != 0) {
@@ -82,8 +85,18 @@ std::string hosts_text(const SandboxSpec& spec) {
   return text + "127.0.1.1\t" + spec.hostname + "\n";
 }
 
+// proc and sysfs are mounted on these before pivot_root, when a symlink
+// would still resolve against the host.
+void require_no_symlink(const fs::path& root, const char* name) {
+  struct stat st {};
+  if (!root.empty() && ::lstat((root / name).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    throw core::InputError("sandbox: '" + (root / name).string() + "' is not a directory");
+  }
+}
+
 void ensure_plain_root_mountpoints(const fs::path& root, bool has_etc) {
   for (const char* dir : {"proc", "sys", "dev"}) {
+    require_no_symlink(root, dir);
     ::mkdir((root / dir).c_str(), 0755);
   }
   if (has_etc) {
@@ -118,9 +131,10 @@ RunDir::RunDir(const SandboxSpec& spec) : m_dir({}, "cbuild-sandbox-") {
   fs::create_directory(layer);
   auto roots = layer_roots(rootfs);
   for (const char* dir : {"proc", "sys", "dev"}) {
-    mirror_dir(layer, roots, dir);
+    require_no_symlink(rootfs.upper_dir, dir);
+    mirror_dir(layer, roots, dir, true);
   }
-  m_has_etc = mirror_dir(layer, roots, "etc");
+  m_has_etc = mirror_dir(layer, roots, "etc", false);
   if (m_has_etc) {
     for (const char* name : {"hosts", "hostname", "resolv.conf"}) {
       write_text(layer / "etc" / name, "");

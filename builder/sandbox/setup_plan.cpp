@@ -34,6 +34,7 @@ public:
   std::vector<SetupOp> run() {
     plan_namespaces();
     plan_root();
+    plan_kernel_filesystems();
     plan_host_clones();
     add({.kind = OpKind::pivot_root,
          .target = m_ctx.merged_dir.string(),
@@ -142,8 +143,31 @@ private:
     }
   }
 
+  // proc and sysfs are mounted before pivot_root: in a user namespace the
+  // kernel only allows a new instance while the host's is visible in the
+  // mount namespace (mount_too_revealing). The targets are directories of
+  // the mountpoint layer (or checked not to be symlinks), so the paths cannot
+  // lead outside the new root.
+  void plan_kernel_filesystems() {
+    const std::string root = m_ctx.merged_dir.string();
+    add({.kind = OpKind::mount,
+         .source = "proc",
+         .target = root + "/proc",
+         .fstype = "proc",
+         .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC,
+         .description = "mount proc on /proc"});
+    if (!(m_spec.namespaces.user && m_spec.network == NetworkMode::host)) {
+      unsigned long ro = m_spec.privileged ? 0 : MS_RDONLY;
+      add({.kind = OpKind::mount,
+           .source = "sysfs",
+           .target = root + "/sys",
+           .fstype = "sysfs",
+           .flags = ro | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+           .description = "mount sysfs on /sys"});
+    }
+  }
+
   void plan_proc_dev_sys() {
-    mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
     mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
     for (std::size_t i = 0; i < std::size(k_devices); ++i) {
       std::string target = "/dev/" + std::string(k_devices[i]);
@@ -175,16 +199,13 @@ private:
   }
 
   void plan_sys() {
-    unsigned long ro = m_spec.privileged ? 0 : MS_RDONLY;
     if (m_sys_slot >= 0) {
       // sysfs may only be mounted by the owner of the network namespace.
       add({.kind = OpKind::attach_tree,
            .target = "/sys",
            .slot = m_sys_slot,
            .description = "bind /sys on /sys"});
-      return;
     }
-    mount("sysfs", "/sys", ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
   }
 
 public:

@@ -5,9 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 
 using namespace builder::sandbox;
@@ -203,4 +207,41 @@ TEST_CASE("sandbox reports a setup failure with the failing step", "[sandbox][ro
     CHECK(std::string(e.what()) ==
           "sandbox: bind /nonexistent-cbuild-path: No such file or directory");
   }
+}
+
+TEST_CASE("sandbox without root uses a user namespace mapping the caller to root",
+          "[sandbox][root]") {
+  SANDBOX_PRECONDITION();
+  BusyboxRootfs rootfs;
+  std::filesystem::permissions(rootfs.path(), std::filesystem::perms(0755));
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Become nobody, then run the sandbox like an unprivileged user would.
+    gid_t none[1] = {65534};
+    if (::setgroups(1, none) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+        ::setresuid(65534, 65534, 65534) != 0) {
+      ::_exit(2);
+    }
+    // Changing credentials cleared "dumpable", which would leave /proc/<pid>/
+    // of our children owned by root; a real unprivileged user has it set.
+    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    try {
+      core::TempDir scratch;
+      auto spec = shell_spec(rootfs, scratch, "id -u; cat /proc/self/uid_map; touch /x && echo ok");
+      spec.namespaces.user = true;
+      spec.network = NetworkMode::none;
+      auto captured = run_captured(spec);
+      bool ok = captured.out.rfind("0\n", 0) == 0 &&
+                captured.out.find(" 65534 ") != std::string::npos &&
+                captured.out.find("ok\n") != std::string::npos;
+      ::_exit(ok ? 0 : 3);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rootless sandbox: %s\n", e.what());
+      ::_exit(4);
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

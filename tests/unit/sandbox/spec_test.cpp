@@ -154,10 +154,13 @@ TEST_CASE("setup plan applies steps in the order the kernel requires", "[sandbox
   // Host paths are opened before pivot_root, attached after it.
   CHECK(overlay < clone_null);
   CHECK(clone_data < pivot);
-  CHECK(pivot < proc);
-  CHECK(proc < attach_data);
-  CHECK(proc < mask);
-  CHECK(proc < ro);
+  // proc is mounted while the host's is still visible (user namespaces need it).
+  CHECK(overlay < proc);
+  CHECK(proc < pivot);
+  CHECK(ops[static_cast<std::size_t>(proc)].target == "/run/merged/proc");
+  CHECK(pivot < attach_data);
+  CHECK(pivot < mask);
+  CHECK(pivot < ro);
   CHECK(ops[static_cast<std::size_t>(overlay)].data ==
         "lowerdir=/run/mountpoints:/layers/1,upperdir=/up,workdir=/wk");
   CHECK(ops[static_cast<std::size_t>(clone_data)].read_only);

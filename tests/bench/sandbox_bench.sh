@@ -6,6 +6,9 @@
 #
 # Usage: sh tests/bench/sandbox_bench.sh [RUNS]    (as root)
 #   CBUILD=path/to/cbuild (default build/builder/cbuild), RUNC=runc
+# Both run at nice -15 (inherited by their children; real-time priority is not
+# possible: runc then cannot join a v1 cpu cgroup)
+# when allowed, so that compile jobs on a shared machine do not decide the result.
 set -eu
 RUNS=${1:-100}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,14 +46,17 @@ median() { jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$1"; }
 stats() { # min and CPU (user + system) per run, in ms
   jq -r '.results[0] | "\((.min * 10000 | round) / 10) | \(((.user + .system) * 10000 | round) / 10)"' "$1"
 }
+RT=""
+nice -n -15 true 2>/dev/null && RT="nice -n -15"
 bench() { # bench NAME COMMAND...
   name=$1; shift
+  set -- $RT "$@"
   hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$WORK/$name.json" "$*" >/dev/null 2>&1 ||
     hyperfine --warmup 5 --runs "$RUNS" --export-json "$WORK/$name.json" "$*" >/dev/null
   echo "$(median "$WORK/$name.json")"
 }
 
-echo "busybox rootfs, /bin/true, median of $RUNS runs (ms); $(nproc) cores, $(uname -r)"
+echo "busybox rootfs, /bin/true, median of $RUNS runs (ms); $(nproc) cores, $(uname -r), ${RT:-normal priority}"
 c1=$(bench cbuild-unconfined "$CBUILD" run --rootfs "$ROOTFS" --network none --security-opt seccomp=unconfined /bin/true)
 c2=$(bench cbuild-default "$CBUILD" run --rootfs "$ROOTFS" --network none /bin/true)
 c3=$(bench cbuild-cgroup "$CBUILD" run --rootfs "$ROOTFS" --network none --pids-limit 1000 /bin/true)

@@ -245,3 +245,21 @@ TEST_CASE("sandbox without root uses a user namespace mapping the caller to root
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("sandbox runs in a plain rootfs directory when no overlay is used", "[sandbox][root]") {
+  SANDBOX_PRECONDITION();
+  BusyboxRootfs rootfs;
+  core::TempDir scratch;
+  auto spec = shell_spec(rootfs, scratch, "echo data > /root/made-here; cat /etc/hostname");
+  spec.rootfs = {};
+  spec.rootfs.directory = rootfs.path();
+  spec.hostname = "plain";
+  auto captured = run_captured(spec);
+  INFO(captured.out);
+  CHECK(captured.out == "plain\n");
+  CHECK(std::filesystem::exists(rootfs.path() / "root/made-here"));
+  // The bind-mount targets exist, but the host's text never reached them.
+  std::ifstream hostname(rootfs.path() / "etc/hostname");
+  std::string line;
+  CHECK_FALSE(std::getline(hostname, line));
+}

@@ -220,6 +220,45 @@ std::optional<core::UniqueFd> receive_fd(int socket) {
   return core::UniqueFd(fd);
 }
 
+// Everything the child will need, computed while we may still allocate and throw.
+ChildPlan make_plan(const SandboxSpec& spec, const SetupContext& context, const SandboxIo& io) {
+  ChildPlan plan;
+  plan.ops = plan_setup(spec, context);
+  plan.command_ops = plan_command_setup(spec, context);
+  int slots = 0;
+  for (const auto& op : plan.ops) {
+    slots = std::max(slots, op.slot + 1);
+  }
+  plan.tree_fds.assign(static_cast<std::size_t>(slots), -1);
+  fill_process(plan, spec, lookup_user(spec));
+  plan.capabilities = spec.capabilities;
+  plan.last_capability = last_capability();
+  plan.no_new_privileges = spec.no_new_privileges && !spec.privileged;
+  plan.seccomp = seccomp_program(spec);
+  plan.set_groups = !spec.namespaces.user || ::geteuid() == 0 || uses_helper_maps(spec);
+  plan.stdio[0] = io.in_fd;
+  plan.stdio[1] = io.out_fd;
+  plan.stdio[2] = io.err_fd;
+  return plan;
+}
+
+// The cgroup.procs files the command writes itself into, opened while the
+// host's cgroupfs is still reachable.
+std::vector<core::UniqueFd> open_cgroup_procs(const Cgroup* cgroup) {
+  std::vector<core::UniqueFd> fds;
+  if (cgroup == nullptr) {
+    return fds;
+  }
+  for (const auto& dir : cgroup->directories()) {
+    core::UniqueFd fd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) {
+      core::throw_errno("sandbox: open", (dir / "cgroup.procs").string());
+    }
+    fds.push_back(std::move(fd));
+  }
+  return fds;
+}
+
 // PIDs 1 whose command ended but whose namespaces the kernel is still tearing
 // down (mount and pid namespaces wait for RCU grace periods, tens of ms on a
 // busy machine). Nothing of them is reachable any more; they are reaped
@@ -286,36 +325,13 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     }
   }
   RunDir run_dir(spec);
-  ChildPlan plan;
   SetupContext context{run_dir.merged(), run_dir.etc(), run_dir.overlay_lower(),
                        run_dir.has_etc_dir(), cgroup.get()};
-  plan.ops = plan_setup(spec, context);
-  plan.command_ops = plan_command_setup(spec, context);
-  std::vector<core::UniqueFd> cgroup_fds;
-  if (cgroup) {
-    for (const auto& dir : cgroup->directories()) {
-      core::UniqueFd fd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-      if (!fd) {
-        core::throw_errno("sandbox: open", (dir / "cgroup.procs").string());
-      }
-      plan.cgroup_fds.push_back(fd.get());
-      cgroup_fds.push_back(std::move(fd));
-    }
+  ChildPlan plan = make_plan(spec, context, io);
+  std::vector<core::UniqueFd> cgroup_fds = open_cgroup_procs(cgroup.get());
+  for (const auto& fd : cgroup_fds) {
+    plan.cgroup_fds.push_back(fd.get());
   }
-  int slots = 0;
-  for (const auto& op : plan.ops) {
-    slots = std::max(slots, op.slot + 1);
-  }
-  plan.tree_fds.assign(static_cast<std::size_t>(slots), -1);
-  fill_process(plan, spec, lookup_user(spec));
-  plan.capabilities = spec.capabilities;
-  plan.last_capability = last_capability();
-  plan.no_new_privileges = spec.no_new_privileges && !spec.privileged;
-  plan.seccomp = seccomp_program(spec);
-  plan.set_groups = !spec.namespaces.user || ::geteuid() == 0 || uses_helper_maps(spec);
-  plan.stdio[0] = io.in_fd;
-  plan.stdio[1] = io.out_fd;
-  plan.stdio[2] = io.err_fd;
 
   Pipe sync = make_pipe();
   Pipe errors = make_pipe();

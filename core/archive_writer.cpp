@@ -28,12 +28,10 @@ void ArchiveWriter::ArchiveFree::operator()(archive* a) const noexcept {
 ArchiveWriter::ArchiveWriter(std::filesystem::path path) : m_path(std::move(path)) {
   std::filesystem::path dir = m_path.parent_path().empty() ? "." : m_path.parent_path();
   m_temp = (dir / ("." + m_path.filename().string() + ".tmp-XXXXXX")).string();
-  UniqueFd fd(::mkostemp(m_temp.data(), O_CLOEXEC));
-  if (!fd) {
+  m_fd.reset(::mkostemp(m_temp.data(), O_CLOEXEC));
+  if (!m_fd) {
     throw_errno("create temp file", m_temp);
   }
-  m_fd = fd.get();
-  m_file = std::make_unique<FdOutputStream>(std::move(fd), m_temp);
   m_archive.reset(archive_write_new());
   if (!m_archive) {
     ::unlink(m_temp.c_str());
@@ -43,7 +41,7 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path) : m_path(std::move(path
   // 512-byte records: no padding beyond the two end blocks (as docker and skopeo write).
   check(archive_write_set_format_pax_restricted(a), "set tar format");
   check(archive_write_set_bytes_per_block(a, 512), "set block size");
-  check(archive_write_open_fd(a, m_fd), "open");
+  check(archive_write_open_fd(a, m_fd.get()), "open");
 }
 
 ArchiveWriter::~ArchiveWriter() {
@@ -119,10 +117,10 @@ void ArchiveWriter::add_file(std::string_view name, InputStream& in, std::uint64
 
 void ArchiveWriter::finish() {
   check(archive_write_close(m_archive.get()), "close");
-  if (::fchmod(m_fd, 0644) != 0) {
+  if (::fchmod(m_fd.get(), 0644) != 0) {
     throw_errno("chmod", m_temp);
   }
-  if (::fsync(m_fd) != 0) {
+  if (::fsync(m_fd.get()) != 0) {
     throw_errno("fsync", m_temp);
   }
   if (::rename(m_temp.c_str(), m_path.c_str()) != 0) {

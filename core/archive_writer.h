@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/stream.h"
+#include "core/unique_fd.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -44,8 +45,7 @@ private:
 
   std::filesystem::path m_path;
   std::string m_temp;
-  int m_fd = -1; ///< owned through m_file
-  std::unique_ptr<FdOutputStream> m_file;
+  UniqueFd m_fd;
   std::unique_ptr<archive, ArchiveFree> m_archive;
   bool m_done = false;
 };

@@ -23,6 +23,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code)
 /// images, tag, rmi, inspect, history, import, save, load.
 void add_image_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+/// build: the build engine (builder/executor.h).
+void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
 /// save, load.
 void add_transfer_commands(CLI::App& app, const GlobalOptions& global);
 

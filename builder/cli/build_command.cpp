@@ -1,0 +1,217 @@
+// `cbuild build [-t NAME]... [-f Dockerfile] [--build-arg K=V]... CONTEXT`:
+// parse the Dockerfile, plan the stages the target needs, run them with the
+// step cache, store the image and tag it.
+#include "builder/cli/cli.h"
+
+#include "builder/build_graph.h"
+#include "builder/context.h"
+#include "builder/executor.h"
+#include "builder/step_runner.h"
+#include "core/diagnostic.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/layer_writer.h"
+#include "dockerfile-parser/expand.h"
+#include "dockerfile-parser/parser.h"
+#include "registry/image_store.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace builder::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct BuildFlags {
+  std::vector<std::string> tags;
+  std::string file;
+  std::vector<std::string> build_args;
+  std::string target;
+  bool no_cache = false;
+  std::vector<std::string> labels;
+  std::string iidfile;
+  bool quiet = false;
+  std::string compression = "gzip";
+  bool explain = false;
+  std::string platform;
+  std::string context;
+};
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw core::InputError("cannot read Dockerfile '" + path.string() + "'");
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+/// "K=V" pairs; a bare "K" takes the value from our environment (Docker's rule).
+std::vector<std::pair<std::string, std::string>> parse_pairs(const std::vector<std::string>& items,
+                                                             const char* flag, bool from_env) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& item : items) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      const char* value = from_env ? std::getenv(item.c_str()) : nullptr;
+      if (from_env && value == nullptr) {
+        continue;
+      }
+      out.emplace_back(item, value ? value : "");
+    } else if (eq == 0) {
+      throw core::InputError(std::string(flag) + " '" + item + "': empty name");
+    } else {
+      out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+  }
+  return out;
+}
+
+dockerfile::Dockerfile parse_dockerfile(const fs::path& path, const std::string& name) {
+  std::string text = read_text(path);
+  dockerfile::ParseResult parsed = dockerfile::parse(text, name);
+  for (const core::Diagnostic& d : parsed.diagnostics) {
+    std::cerr << core::render(d, text);
+  }
+  if (!parsed.ok()) {
+    throw core::InputError("the Dockerfile has errors");
+  }
+  dockerfile::Dockerfile typed = dockerfile::to_instructions(parsed.ast, name, text);
+  for (const core::Diagnostic& d : typed.diagnostics) {
+    std::cerr << core::render(d, text);
+  }
+  if (!typed.ok()) {
+    throw core::InputError("the Dockerfile has errors");
+  }
+  return typed;
+}
+
+dockerfile::DockerIgnore load_ignore(const fs::path& context, const fs::path& dockerfile) {
+  std::optional<fs::path> file = dockerfile::find_dockerignore(context, dockerfile);
+  if (!file) {
+    return {};
+  }
+  std::string error;
+  dockerfile::DockerIgnore ignore = dockerfile::DockerIgnore::parse(read_text(*file), error);
+  if (!error.empty()) {
+    throw core::InputError(file->string() + ": " + error);
+  }
+  return ignore;
+}
+
+void check_platform(const std::string& platform) {
+  if (platform.empty()) {
+    return;
+  }
+  std::string host = core::host_platform().str();
+  if (platform != host) {
+    throw core::InputError("--platform " + platform + ": only the host platform (" + host +
+                           ") can be built");
+  }
+}
+
+int run_build(const BuildFlags& flags, const GlobalOptions& global) {
+  check_platform(flags.platform);
+  auto compression = core::parse_compression(flags.compression);
+  if (!compression) {
+    throw core::InputError("--compression must be gzip, zstd or none");
+  }
+  fs::path context_dir = fs::absolute(flags.context);
+  fs::path dockerfile_path =
+      flags.file.empty() ? context_dir / "Dockerfile" : fs::absolute(flags.file);
+  std::string name = flags.file.empty() ? "Dockerfile" : flags.file;
+  dockerfile::Dockerfile file = parse_dockerfile(dockerfile_path, name);
+
+  std::vector<registry::Reference> tags;
+  for (const std::string& tag : flags.tags) {
+    tags.push_back(registry::parse_reference(tag));
+  }
+  dockerfile::ArgInputs inputs;
+  for (const auto& [key, value] : parse_pairs(flags.build_args, "--build-arg", true)) {
+    inputs.build_args.set(key, value);
+  }
+  core::Platform host = core::host_platform();
+  dockerfile::Platform platform{host.os, host.architecture, host.variant};
+  inputs.platform = dockerfile::platform_args(platform, platform);
+  BuildGraph graph = plan_build(file, flags.target, inputs);
+
+  registry::ImageStore store(store_root(global));
+  std::string id_text =
+      context_dir.string() + "\n" + dockerfile_path.string() + "\n" + flags.target;
+  std::string build_id(core::sha256_of(id_text).hex());
+  BuildContext context(context_dir, load_ignore(context_dir, dockerfile_path),
+                       store.root() / "cache" / "context" / (build_id.substr(0, 32) + ".json"));
+
+  BuildOptions options;
+  options.build_id = build_id;
+  options.dockerfile_name = name;
+  for (const auto& [key, value] : parse_pairs(flags.labels, "--label", false)) {
+    options.labels[key] = value;
+  }
+  options.compression = *compression;
+  options.source_date_epoch = core::source_date_epoch_from_env();
+  options.no_cache = flags.no_cache;
+  options.explain = flags.explain;
+  options.quiet = flags.quiet;
+
+  SandboxStepRunner runner;
+  auto start = std::chrono::steady_clock::now();
+  std::optional<BuildResult> built;
+  try {
+    built = execute_build(store, file, graph, context, runner, options, std::cerr);
+  } catch (const StepFailure& e) {
+    std::cerr << "cbuild: error: " << e.what() << "\n";
+    return 1;
+  }
+  const BuildResult& result = *built;
+  for (const registry::Reference& tag : tags) {
+    store.tag(result.manifest, tag);
+  }
+  if (!flags.iidfile.empty()) {
+    core::write_file_atomic(flags.iidfile, result.image_id.str());
+  }
+  if (flags.quiet) {
+    std::cout << result.image_id.str() << "\n";
+    return 0;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << "#"
+            << "done: " << result.executed << " steps run, " << result.cached << " cached in "
+            << static_cast<int>(seconds * 10) / 10.0 << "s\n";
+  std::cerr << "writing image " << result.image_id.str() << "\n";
+  for (const registry::Reference& tag : tags) {
+    std::cerr << "naming to " << tag.str() << "\n";
+  }
+  std::cout << result.image_id.str() << "\n";
+  return 0;
+}
+
+} // namespace
+
+void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<BuildFlags>();
+  CLI::App* cmd = app.add_subcommand("build", "Build an image from a Dockerfile");
+  cmd->add_option("-t,--tag", flags->tags, "Name the image (repeatable)");
+  cmd->add_option("-f,--file", flags->file, "Dockerfile (default CONTEXT/Dockerfile)");
+  cmd->add_option("--build-arg", flags->build_args, "Set a build arg: NAME=VALUE (repeatable)");
+  cmd->add_option("--target", flags->target, "Build this stage (default: the last)");
+  cmd->add_flag("--no-cache", flags->no_cache, "Run every step, ignoring the cache");
+  cmd->add_option("--label", flags->labels, "Set a label on the image: KEY=VALUE (repeatable)");
+  cmd->add_option("--iidfile", flags->iidfile, "Write the image id to this file");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Print only the image id");
+  cmd->add_option("--compression", flags->compression, "Layer compression: gzip, zstd, none")
+      ->capture_default_str();
+  cmd->add_flag("--explain", flags->explain, "Say why each step missed the cache");
+  cmd->add_option("--platform", flags->platform, "Target platform (only the host's)");
+  cmd->add_option("context", flags->context, "Build context directory")->required();
+  cmd->callback([flags, &global, &exit_code] { exit_code = run_build(*flags, global); });
+}
+
+} // namespace builder::cli

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "builder/context.h"
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace builder {
+
+/// Metadata of a path in the image's file system as it stands (for parent
+/// directories COPY must not change).
+struct PathInfo {
+  std::uint32_t mode = 0;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::int64_t mtime = 0;
+};
+using RootfsLookup = std::function<std::optional<PathInfo>(const std::string& path)>;
+
+/// A COPY/ADD after expansion, ready to write its files into a tree.
+struct CopyPlan {
+  std::vector<std::string> sources; ///< as written (context- or root-relative, may be globs)
+  std::vector<std::pair<std::string, std::string>> inline_files; ///< heredoc name, body
+  std::string dest;         ///< absolute, resolved against WORKDIR
+  bool dest_is_dir = false; ///< written with a trailing '/'
+  std::optional<uid_t> uid; ///< --chown, resolved
+  std::optional<gid_t> gid;
+  std::optional<std::uint32_t> chmod; ///< --chmod
+  bool add = false;                   ///< ADD: local archives are extracted
+};
+
+/// Where COPY reads from: the build context (with .dockerignore) or a
+/// directory holding another stage's or image's file system.
+struct CopySource {
+  BuildContext* context = nullptr; ///< set: read from the context
+  std::filesystem::path root;      ///< otherwise: read below this directory
+};
+
+/// The selected sources: each matched path, for cache keys and messages.
+/// Throws InputError when a source matches nothing (naming it, and saying
+/// when .dockerignore excluded it).
+std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& from);
+
+/// Writes the files `plan` copies into `tree` (as paths of the image, so the
+/// destination `/app/x` becomes `tree/app/x`). Parent directories that exist
+/// in the image keep their metadata from `lookup`; new ones are 0755.
+void write_copy_tree(const CopyPlan& plan, const CopySource& from,
+                     const std::vector<std::string>& selected, const RootfsLookup& lookup,
+                     const std::filesystem::path& tree);
+
+} // namespace builder

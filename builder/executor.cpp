@@ -1,0 +1,297 @@
+#include "builder/executor.h"
+
+#include "builder/cache_index.h"
+#include "builder/config_steps.h"
+#include "builder/layer_steps.h"
+#include "builder/snapshots.h"
+#include "core/error.h"
+#include "core/time_util.h"
+#include "dockerfile-parser/expand.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace builder {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string seconds_since(Clock::time_point start) {
+  double s = std::chrono::duration<double>(Clock::now() - start).count();
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", s);
+  return text;
+}
+
+/// One build: the stages' states and the shared services.
+class Build {
+public:
+  Build(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
+        const BuildGraph& graph, BuildContext& context, StepRunner& runner,
+        const BuildOptions& options, std::ostream& progress)
+      : m_store(store), m_file(file), m_graph(graph), m_options(options), m_progress(progress),
+        m_snapshots(store), m_cache(store.root() / "cache"),
+        m_layers(store, file, m_snapshots, context, runner, options, progress),
+        m_lex({.escape = static_cast<char32_t>(file.escape)}),
+        m_last(m_cache.last_build(options.build_id)) {}
+
+  BuildResult run() {
+    for (size_t index : m_graph.order) {
+      build_stage(m_graph.stages[index]);
+    }
+    m_cache.save_build(m_options.build_id, m_keys);
+    return finish(m_states.at(m_graph.target));
+  }
+
+private:
+  std::string stage_label(const StagePlan& stage, size_t step) const {
+    size_t total = stage.source->instructions.size() + 1;
+    std::string where = std::to_string(step + 1) + "/" + std::to_string(total);
+    if (m_file.stages.size() == 1) {
+      return "[" + where + "]";
+    }
+    std::string name = stage.name.empty() ? "stage-" + std::to_string(stage.index) : stage.name;
+    return "[" + name + " " + where + "]";
+  }
+
+  void announce(const StagePlan& stage, size_t step, const std::string& text) {
+    m_current = ++m_step_number;
+    if (!m_options.quiet) {
+      m_progress << "#" << m_current << " " << stage_label(stage, step) << " " << text << "\n";
+    }
+  }
+
+  void say(const std::string& text) {
+    if (!m_options.quiet) {
+      m_progress << "#" << m_current << " " << text << "\n";
+    }
+  }
+
+  void build_stage(const StagePlan& stage) {
+    StageState state = start_stage(stage);
+    for (size_t i = 0; i < stage.source->instructions.size(); ++i) {
+      run_step(stage, i, state);
+    }
+    m_states[stage.index] = std::move(state);
+  }
+
+  StageState start_stage(const StagePlan& stage) {
+    announce(stage, 0, "FROM " + stage.base.name);
+    StageState state;
+    nlohmann::json ingredients = {{"instruction", "FROM"}};
+    if (stage.base.kind == BaseKind::stage) {
+      const StageState& base = m_states.at(stage.base.stage_index);
+      state.config = base.config;
+      state.layers = base.layers;
+      ingredients["base"] = "stage " + base.key.str();
+    } else if (stage.base.kind == BaseKind::image) {
+      registry::ImageData image = load_image(m_store, stage.base.name);
+      state.config = image.config;
+      state.layers = image.manifest.layers;
+      ingredients["base"] = stage.base.name + "@" + image.manifest_descriptor.digest.str();
+    } else {
+      core::Platform platform = core::host_platform();
+      state.config.architecture = platform.architecture;
+      state.config.os = platform.os;
+      state.config.variant = platform.variant;
+      ingredients["base"] = "scratch";
+    }
+    state.config.config.on_build.clear();
+    state.key = step_key(ingredients);
+    std::string position = std::to_string(stage.index) + "/0";
+    bool same = m_last.value(position, std::string()) == state.key.str();
+    remember(stage, 0, state.key, ingredients, same || !m_last.contains(position));
+    m_cache.put({state.key, ingredients, core::serialize(state.config), state.layers});
+    say("DONE 0.0s");
+    return state;
+  }
+
+  void remember(const StagePlan& stage, size_t step, const core::Digest& key,
+                const nlohmann::json& ingredients, bool hit) {
+    std::string position = std::to_string(stage.index) + "/" + std::to_string(step);
+    if (!hit && m_options.explain) {
+      explain(position, ingredients);
+    }
+    m_keys[position] = key.str();
+  }
+
+  void explain(const std::string& position, const nlohmann::json& ingredients) {
+    if (m_options.no_cache) {
+      say("cache miss: --no-cache was given");
+      return;
+    }
+    if (!m_last.contains(position)) {
+      say("cache miss: no earlier build of this step");
+      return;
+    }
+    auto key = core::Digest::parse(m_last[position].get<std::string>());
+    std::optional<CacheRecord> before = key ? m_cache.find(*key) : std::nullopt;
+    if (!before) {
+      say("cache miss: the earlier result of this step is no longer in the cache");
+      return;
+    }
+    std::vector<std::string> reasons = explain_difference(ingredients, before->ingredients);
+    if (reasons.empty()) {
+      reasons.push_back("the cached result's layers are gone from the store");
+    }
+    for (const std::string& reason : reasons) {
+      say("cache miss: " + reason);
+    }
+  }
+
+  void run_step(const StagePlan& stage, size_t index, StageState& state) {
+    dockerfile::Instruction ins = stage.source->instructions[index];
+    announce(stage, index + 1, ins.source);
+    Clock::time_point start = Clock::now();
+    nlohmann::json ingredients = {{"parent", state.key.str()}, {"instruction", ins.source}};
+    if (const auto* arg = ins.as<dockerfile::ArgInstruction>()) {
+      declare_args(*arg, state, ingredients);
+    } else {
+      std::string error =
+          dockerfile::expand_instruction(ins, expansion_env(state.config, state.vars), m_lex);
+      if (!error.empty()) {
+        throw core::InputError(m_options.dockerfile_name + ":" + std::to_string(ins.start_line) +
+                               ": " + error);
+      }
+    }
+    PreparedStep prepared = m_layers.prepare(ins, state, m_states, ingredients);
+    core::Digest key = step_key(ingredients);
+    std::optional<CacheRecord> hit = m_options.no_cache ? std::nullopt : lookup(key);
+    remember(stage, index + 1, key, ingredients, hit.has_value());
+    if (hit) {
+      state.config = core::parse_image_config(hit->config, "cached config");
+      state.layers = hit->layers;
+      apply_vars_only(ins, state);
+      state.key = key;
+      ++m_cached;
+      say("CACHED");
+      return;
+    }
+    execute(ins, prepared, state);
+    state.key = key;
+    m_cache.put({key, ingredients, core::serialize(state.config), state.layers});
+    ++m_executed;
+    say("DONE " + seconds_since(start));
+  }
+
+  /// On a cache hit, the parts of a step that live outside the config.
+  void apply_vars_only(const dockerfile::Instruction& ins, StageState& state) {
+    if (ins.as<dockerfile::CmdInstruction>()) {
+      state.vars.cmd_set = true;
+    }
+  }
+
+  void declare_args(const dockerfile::ArgInstruction& arg, StageState& state,
+                    nlohmann::json& ingredients) {
+    dockerfile::Env env = expansion_env(state.config, state.vars);
+    std::string error = dockerfile::declare_stage_args(
+        arg, m_graph.arg_inputs, m_graph.global_scope, env, state.vars.args, m_lex);
+    if (!error.empty()) {
+      throw core::InputError("ARG: " + error);
+    }
+    nlohmann::json values = nlohmann::json::object();
+    for (const dockerfile::ArgDefinition& def : arg.args) {
+      auto value = state.vars.args.get(def.key);
+      values[def.key] = value ? nlohmann::json(std::string(*value)) : nlohmann::json(nullptr);
+    }
+    ingredients["args"] = values;
+  }
+
+  std::optional<CacheRecord> lookup(const core::Digest& key) const {
+    std::optional<CacheRecord> record = m_cache.find(key);
+    if (!record) {
+      return std::nullopt;
+    }
+    for (const core::Descriptor& layer : record->layers) {
+      if (!m_store.blobs().has(layer.digest)) {
+        return std::nullopt; // pruned since: run the step again
+      }
+    }
+    return record;
+  }
+
+  std::string history_time() const {
+    return core::format_rfc3339(m_options.source_date_epoch.value_or(now_seconds()));
+  }
+
+  void execute(const dockerfile::Instruction& ins, const PreparedStep& prepared,
+               StageState& state) {
+    core::HistoryEntry history;
+    history.created = history_time();
+    history.comment = "buildkit.dockerfile.v0";
+    if (const auto* arg = ins.as<dockerfile::ArgInstruction>()) {
+      history.created_by = "ARG";
+      for (const dockerfile::ArgDefinition& def : arg->args) {
+        auto value = state.vars.args.get(def.key);
+        history.created_by += " " + def.key + (value ? "=" + std::string(*value) : "");
+      }
+      history.empty_layer = true;
+    } else if (prepared.kind == StepKind::config) {
+      history.created_by = apply_config_step(ins, state.config, state.vars);
+      history.empty_layer = true;
+    } else {
+      m_layers.set_output_prefix("#" + std::to_string(m_current) + " ");
+      std::optional<NewLayer> layer = m_layers.execute(ins, prepared, state);
+      history.created_by = prepared.history;
+      if (layer) {
+        state.layers.push_back(layer->descriptor);
+        state.config.rootfs.diff_ids.push_back(layer->diff_id);
+      } else {
+        history.empty_layer = true;
+      }
+    }
+    state.config.history.push_back(history);
+    state.config.created = history.created;
+  }
+
+  BuildResult finish(StageState& state) {
+    for (const auto& [key, value] : m_options.labels) {
+      state.config.config.labels[key] = value;
+    }
+    if (m_options.source_date_epoch) {
+      state.config.created = core::format_rfc3339(*m_options.source_date_epoch);
+    }
+    core::Descriptor manifest = m_store.put_image(state.config, state.layers);
+    core::Digest id = m_store.read(manifest).id();
+    return {manifest, id, m_executed, m_cached};
+  }
+
+  const registry::ImageStore& m_store;
+  const dockerfile::Dockerfile& m_file;
+  const BuildGraph& m_graph;
+  const BuildOptions& m_options;
+  std::ostream& m_progress;
+  Snapshots m_snapshots;
+  CacheIndex m_cache;
+  LayerSteps m_layers;
+  dockerfile::ShellLex m_lex;
+  nlohmann::json m_last;
+  nlohmann::json m_keys = nlohmann::json::object();
+  std::map<size_t, StageState> m_states;
+  size_t m_step_number = 0;
+  size_t m_current = 0;
+  size_t m_executed = 0;
+  size_t m_cached = 0;
+};
+
+} // namespace
+
+BuildResult execute_build(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
+                          const BuildGraph& graph, BuildContext& context, StepRunner& runner,
+                          const BuildOptions& options, std::ostream& progress) {
+  Build build(store, file, graph, context, runner, options, progress);
+  BuildResult result = build.run();
+  context.save();
+  return result;
+}
+
+} // namespace builder

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "builder/build_graph.h"
+#include "builder/context.h"
+#include "builder/step_runner.h"
+#include "core/compression.h"
+#include "core/error.h"
+#include "core/oci_types.h"
+#include "registry/image_store.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace builder {
+
+/// What `cbuild build` was asked to do, after flag parsing.
+struct BuildOptions {
+  std::string build_id;                       ///< names the last-build record for --explain
+  std::string dockerfile_name = "Dockerfile"; ///< for locations in messages
+  std::map<std::string, std::string> labels;  ///< --label, set on the final image
+  core::Compression compression = core::Compression::gzip;
+  std::optional<std::int64_t> source_date_epoch; ///< clamps every time in the image
+  bool no_cache = false;
+  bool explain = false; ///< say why each step missed the cache
+  bool quiet = false;   ///< no progress, no RUN output
+};
+
+/// The outcome of a build.
+struct BuildResult {
+  core::Descriptor manifest;
+  core::Digest image_id; ///< the config digest
+  size_t executed = 0;   ///< steps that ran (cache misses)
+  size_t cached = 0;     ///< steps reused from the cache
+};
+
+/// A RUN that failed, or a COPY/ADD that could not read its sources: the
+/// message already names the step and its Dockerfile line.
+class StepFailure : public core::Error {
+public:
+  using core::Error::Error;
+};
+
+/// Runs a planned build: each needed stage in order, each step looked up in
+/// the cache by its key first, executed on a miss (RUN through `runner`,
+/// COPY/ADD and WORKDIR straight into a layer), and the target stage stored
+/// as an image. Progress goes to `progress` in BuildKit's plain style.
+BuildResult execute_build(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
+                          const BuildGraph& graph, BuildContext& context, StepRunner& runner,
+                          const BuildOptions& options, std::ostream& progress);
+
+} // namespace builder

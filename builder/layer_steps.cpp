@@ -1,0 +1,377 @@
+#include "builder/layer_steps.h"
+
+#include "builder/build_graph.h"
+#include "builder/cache_index.h"
+#include "builder/layer_diff.h"
+#include "builder/sandbox/user_db.h"
+#include "core/error.h"
+#include "core/layer_apply.h"
+#include "core/media_types.h"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <deque>
+
+namespace builder {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t k_tail_lines = 15;
+
+/// The last lines of a command's output, for the failure message.
+struct OutputTail {
+  std::deque<std::string> lines;
+  std::string partial;
+
+  void add(std::string_view data) {
+    for (char c : data) {
+      if (c == '\n') {
+        push(std::move(partial));
+        partial.clear();
+      } else {
+        partial += c;
+      }
+    }
+  }
+  void push(std::string line) {
+    lines.push_back(std::move(line));
+    if (lines.size() > k_tail_lines) {
+      lines.pop_front();
+    }
+  }
+};
+
+std::optional<std::uint32_t> parse_number(std::string_view text, int base = 10) {
+  std::uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string copy_history(const dockerfile::Instruction& ins, const dockerfile::SourcesAndDest& f) {
+  std::string text = ins.keyword;
+  if (!f.chown.empty()) {
+    text += " --chown=" + f.chown;
+  }
+  if (!f.chmod.empty()) {
+    text += " --chmod=" + f.chmod;
+  }
+  for (const std::string& source : f.sources) {
+    text += " " + source;
+  }
+  for (const dockerfile::InlineFile& file : f.inline_sources) {
+    text += " <<" + file.name;
+  }
+  return text + " " + f.dest + " # buildkit";
+}
+
+/// RUN's argv, with BuildKit's heredoc rule: `RUN <<EOF` alone runs the body
+/// as a script through the shell.
+std::vector<std::string> run_argv(const dockerfile::RunInstruction& run,
+                                  const core::ImageConfig& config) {
+  const dockerfile::CommandLine& cmd = run.command;
+  if (!cmd.files.empty() && cmd.shell_form && cmd.args.size() == 1) {
+    std::string line = cmd.args.front();
+    const dockerfile::InlineFile& first = cmd.files.front();
+    if (line == "<<" + first.name || line == "<<-" + first.name ||
+        line == "<<\"" + first.name + "\"" || line == "<<'" + first.name + "'") {
+      std::vector<std::string> argv = stage_shell(config);
+      argv.push_back(first.data);
+      return argv;
+    }
+  }
+  if (!cmd.files.empty()) {
+    throw core::InputError("RUN with a heredoc is supported only as `RUN <<EOF` on its own");
+  }
+  return command_argv(cmd, config);
+}
+
+} // namespace
+
+registry::ImageData load_image(const registry::ImageStore& store, const std::string& name) {
+  std::optional<core::Descriptor> found = store.find(name);
+  if (!found) {
+    throw core::InputError("image '" + name +
+                           "' is not in the local store; pull it first (cbuild pull is not "
+                           "available yet) or import/load it (cbuild import, cbuild load)");
+  }
+  return store.read(*found);
+}
+
+LayerSteps::LayerSteps(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
+                       const Snapshots& snapshots, BuildContext& context, StepRunner& runner,
+                       const BuildOptions& options, std::ostream& progress)
+    : m_store(store), m_file(file), m_snapshots(snapshots), m_context(context), m_runner(runner),
+      m_options(options), m_progress(progress) {}
+
+LayerSteps::~LayerSteps() = default;
+
+PreparedStep LayerSteps::prepare(const dockerfile::Instruction& ins, const StageState& state,
+                                 const std::map<size_t, StageState>& finished,
+                                 nlohmann::json& ingredients) {
+  PreparedStep step;
+  if (const auto* run = ins.as<dockerfile::RunInstruction>()) {
+    step.kind = StepKind::layer;
+    step.argv = run_argv(*run, state.config);
+    step.env = run_env(state.config, state.vars);
+    step.network_none = run->network == "none";
+    step.history = run_history(step.argv, state.vars);
+    nlohmann::json args = nlohmann::json::object();
+    for (const auto& [key, value] : state.vars.args.entries) {
+      args[key] = value;
+    }
+    ingredients["args"] = args;
+    ingredients["run"] = step.history;
+    return step;
+  }
+  if (ins.as<dockerfile::CopyInstruction>() || ins.as<dockerfile::AddInstruction>()) {
+    step.kind = StepKind::layer;
+    prepare_copy(ins, state, finished, step, ingredients);
+    return step;
+  }
+  if (const auto* wd = ins.as<dockerfile::WorkdirInstruction>()) {
+    step.kind = StepKind::layer;
+    core::ImageConfig probe = state.config;
+    step.history = "WORKDIR " + apply_workdir(wd->path, probe);
+    ingredients["workdir"] = probe.config.working_dir;
+    return step;
+  }
+  return step;
+}
+
+void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageState& state,
+                              const std::map<size_t, StageState>& finished, PreparedStep& step,
+                              nlohmann::json& ingredients) {
+  const auto* copy_ins = ins.as<dockerfile::CopyInstruction>();
+  const dockerfile::SourcesAndDest& files =
+      copy_ins ? copy_ins->files : ins.as<dockerfile::AddInstruction>()->files;
+  CopyPlan& plan = step.copy;
+  plan.add = copy_ins == nullptr;
+  plan.sources = files.sources;
+  for (const dockerfile::InlineFile& f : files.inline_sources) {
+    plan.inline_files.emplace_back(f.name, f.data);
+  }
+  std::string dest = files.dest;
+  plan.dest_is_dir = dest.ends_with("/") || dest == "." || dest.ends_with("/.");
+  std::string workdir =
+      state.config.config.working_dir.empty() ? "/" : state.config.config.working_dir;
+  plan.dest = dockerfile::clean_path(dest.starts_with("/") ? dest : workdir + "/" + dest);
+  if (!files.chmod.empty()) {
+    plan.chmod = parse_number(files.chmod, 8);
+    if (!plan.chmod) {
+      throw core::InputError(ins.keyword + " --chmod=" + files.chmod + ": not an octal mode");
+    }
+  }
+  if (!files.chown.empty()) {
+    resolve_chown(files.chown, state, plan);
+  }
+  step.history = copy_history(ins, files);
+  ingredients["copy"] = step.history;
+  ingredients["dest"] = plan.dest;
+  std::string from = copy_ins ? copy_ins->from : "";
+  if (!from.empty()) {
+    if (auto stage = find_stage(m_file, from, m_file.stages.size())) {
+      step.from_stage = *stage;
+      step.from = finished.at(*stage).key.str();
+      step.from_layers = finished.at(*stage).layers;
+    } else {
+      registry::ImageData image = load_image(m_store, from);
+      step.from = from + "@" + image.manifest_descriptor.digest.str();
+      step.from_layers = image.manifest.layers;
+    }
+    ingredients["from"] = *step.from;
+    return;
+  }
+  CopySource source{.context = &m_context, .root = {}};
+  step.selected = select_sources(plan, source);
+  nlohmann::json digests = nlohmann::json::object();
+  for (const std::string& rel : step.selected) {
+    for (const ContextEntry* entry : m_context.subtree(rel)) {
+      digests[entry->path] = std::string(m_context.entry_digest(*entry).hex());
+    }
+  }
+  ingredients["files"] = digests;
+}
+
+void LayerSteps::resolve_chown(const std::string& chown, const StageState& state, CopyPlan& plan) {
+  size_t colon = chown.find(':');
+  std::string user = chown.substr(0, colon);
+  std::string group = colon == std::string::npos ? "" : chown.substr(colon + 1);
+  auto uid = parse_number(user);
+  auto gid = group.empty() ? uid : parse_number(group);
+  if (uid && gid) {
+    plan.uid = *uid;
+    plan.gid = *gid;
+    return;
+  }
+  sandbox::Rootfs rootfs;
+  rootfs.lower_dirs = lower_dirs(state);
+  std::string passwd = sandbox::read_rootfs_file(rootfs, "etc/passwd").value_or("");
+  std::string groups = sandbox::read_rootfs_file(rootfs, "etc/group").value_or("");
+  sandbox::ResolvedUser resolved = sandbox::resolve_user(chown, passwd, groups);
+  plan.uid = resolved.uid;
+  plan.gid = resolved.gid;
+}
+
+std::vector<fs::path> LayerSteps::lower_dirs(const StageState& state) const {
+  std::vector<fs::path> out;
+  const std::vector<core::Digest>& diff_ids = state.config.rootfs.diff_ids;
+  if (diff_ids.size() != state.layers.size()) {
+    throw core::Error("image config lists " + std::to_string(diff_ids.size()) + " diff_ids for " +
+                      std::to_string(state.layers.size()) + " layers");
+  }
+  for (size_t i = state.layers.size(); i-- > 0;) {
+    out.push_back(m_snapshots.ensure(diff_ids[i], state.layers[i]));
+  }
+  if (out.empty()) {
+    out.push_back(m_snapshots.empty());
+  }
+  return out;
+}
+
+std::optional<PathInfo> LayerSteps::lookup(const std::vector<fs::path>& lowers,
+                                           const std::string& path) const {
+  std::string rel = dockerfile::clean_path(path);
+  while (rel.starts_with("/")) {
+    rel.erase(0, 1);
+  }
+  if (rel.empty() || rel == ".") {
+    return PathInfo{S_IFDIR | 0755, 0, 0, 0};
+  }
+  for (const fs::path& lower : lowers) {
+    struct stat st {};
+    if (::lstat((lower / rel).c_str(), &st) == 0) {
+      return PathInfo{st.st_mode, st.st_uid, st.st_gid, st.st_mtim.tv_sec};
+    }
+  }
+  return std::nullopt;
+}
+
+NewLayer LayerSteps::write_layer(const std::function<void(core::LayerWriter&)>& fill) const {
+  core::ContentStore::Writer blob = m_store.blobs().writer();
+  core::LayerWriter writer(blob, {.compression = m_options.compression,
+                                  .compress = {},
+                                  .source_date_epoch = m_options.source_date_epoch});
+  fill(writer);
+  core::LayerResult result = writer.finish();
+  core::Digest digest = blob.commit(result.digest, result.size);
+  return {{.media_type = std::string(core::oci_layer_media_type(m_options.compression)),
+           .digest = digest,
+           .size = static_cast<std::int64_t>(result.size)},
+          result.diff_id};
+}
+
+std::optional<NewLayer> LayerSteps::execute(const dockerfile::Instruction& ins,
+                                            const PreparedStep& step, StageState& state) {
+  if (ins.as<dockerfile::RunInstruction>()) {
+    return run(ins, step, state);
+  }
+  if (const auto* wd = ins.as<dockerfile::WorkdirInstruction>()) {
+    return workdir(state, wd->path);
+  }
+  return copy(step, state);
+}
+
+std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
+                                        const PreparedStep& step, const StageState& state) {
+  RunRequest request;
+  request.lower_dirs = lower_dirs(state);
+  core::TempDir scratch(m_snapshots.scratch_dir(), "run-");
+  request.upper_dir = scratch.path() / "upper";
+  request.work_dir = scratch.path() / "work";
+  fs::create_directory(request.upper_dir);
+  fs::create_directory(request.work_dir);
+  request.argv = step.argv;
+  request.env = step.env;
+  request.cwd = state.config.config.working_dir.empty() ? "/" : state.config.config.working_dir;
+  request.user = state.config.config.user;
+  request.network_none = step.network_none;
+  OutputTail tail;
+  std::string pending;
+  request.on_output = [&](std::string_view data) {
+    tail.add(data);
+    if (m_options.quiet) {
+      return;
+    }
+    pending.append(data);
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      m_progress << m_prefix << pending.substr(0, nl) << "\n";
+      pending.erase(0, nl + 1);
+    }
+    m_progress.flush();
+  };
+  RunOutcome outcome = m_runner.run(request);
+  if (!pending.empty() && !m_options.quiet) {
+    m_progress << m_prefix << pending << "\n";
+  }
+  if (outcome.status != 0) {
+    if (!tail.partial.empty()) {
+      tail.push(tail.partial);
+    }
+    std::string message = "process \"" + step.argv.back() +
+                          "\" did not complete successfully: " + outcome.description + "\n  at " +
+                          m_options.dockerfile_name + ":" + std::to_string(ins.start_line) + ": " +
+                          ins.source;
+    if (!tail.lines.empty()) {
+      message += "\n  last output:";
+      for (const std::string& line : tail.lines) {
+        message += "\n    " + line;
+      }
+    }
+    throw StepFailure(message);
+  }
+  std::vector<fs::path> lowers = request.lower_dirs;
+  return write_layer(
+      [&](core::LayerWriter& writer) { layer_from_upper(request.upper_dir, lowers, writer); });
+}
+
+const fs::path& LayerSteps::materialize(const std::string& key,
+                                        const std::vector<core::Descriptor>& layers) {
+  auto it = m_materialized.find(key);
+  if (it == m_materialized.end()) {
+    core::TempDir dir(m_snapshots.scratch_dir(), "from-");
+    for (const core::Descriptor& layer : layers) {
+      std::unique_ptr<core::InputStream> blob = m_store.blobs().open(layer.digest);
+      core::apply_layer(*blob, dir.path(), "layer " + layer.digest.str());
+    }
+    it = m_materialized.emplace(key, std::move(dir)).first;
+  }
+  return it->second.path();
+}
+
+std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageState& state) {
+  std::vector<fs::path> lowers = lower_dirs(state);
+  CopySource source{.context = &m_context, .root = {}};
+  std::vector<std::string> selected = step.selected;
+  if (step.from) {
+    source = {.context = nullptr, .root = materialize(*step.from, step.from_layers)};
+    selected = select_sources(step.copy, source);
+  }
+  core::TempDir tree(m_snapshots.scratch_dir(), "copy-");
+  RootfsLookup look = [&](const std::string& path) { return lookup(lowers, path); };
+  write_copy_tree(step.copy, source, selected, look, tree.path());
+  return write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+}
+
+std::optional<NewLayer> LayerSteps::workdir(StageState& state, const std::string& path) {
+  std::string dir = apply_workdir(path, state.config);
+  std::vector<fs::path> lowers = lower_dirs(state);
+  std::optional<PathInfo> existing = lookup(lowers, dir);
+  if (dir == "/" || (existing && S_ISDIR(existing->mode))) {
+    return std::nullopt;
+  }
+  core::TempDir tree(m_snapshots.scratch_dir(), "workdir-");
+  CopyPlan plan;
+  plan.dest = dir;
+  plan.dest_is_dir = true;
+  RootfsLookup look = [&](const std::string& p) { return lookup(lowers, p); };
+  write_copy_tree(plan, {.context = nullptr, .root = {}}, {}, look, tree.path());
+  return write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+}
+
+} // namespace builder

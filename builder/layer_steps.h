@@ -1,0 +1,105 @@
+#pragma once
+
+#include "builder/config_steps.h"
+#include "builder/context.h"
+#include "builder/copy_step.h"
+#include "builder/executor.h"
+#include "builder/snapshots.h"
+#include "builder/step_runner.h"
+#include "core/layer_writer.h"
+#include "core/temp_dir.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace builder {
+
+/// A stage while it is being built.
+struct StageState {
+  core::ImageConfig config;               ///< the image config so far (history included)
+  std::vector<core::Descriptor> layers;   ///< its layers, base first (match rootfs.diff_ids)
+  core::Digest key = core::sha256_of(""); ///< cache key of the last step
+  StageVars vars;                         ///< ARGs in scope and CMD bookkeeping
+};
+
+enum class StepKind {
+  config, ///< changes only the config (ENV, CMD, ARG, …)
+  layer,  ///< RUN, COPY, ADD, WORKDIR: may add a layer
+};
+
+/// What a step needs, worked out before the cache lookup (its ingredients
+/// are added to the cache key as a side effect of preparing it).
+struct PreparedStep {
+  StepKind kind = StepKind::config;
+  std::string history;                       ///< created_by text for a layer step
+  std::vector<std::string> argv;             ///< RUN
+  std::vector<std::string> env;              ///< RUN
+  bool network_none = false;                 ///< RUN --network=none
+  CopyPlan copy;                             ///< COPY/ADD
+  std::optional<std::string> from;           ///< COPY --from: a stage key or image name
+  std::optional<size_t> from_stage;          ///< COPY --from a stage
+  std::vector<core::Descriptor> from_layers; ///< the --from stage's or image's layers
+  std::vector<std::string> selected;         ///< COPY/ADD sources from the context
+};
+
+/// A layer a step wrote into the store.
+struct NewLayer {
+  core::Descriptor descriptor;
+  core::Digest diff_id;
+};
+
+/// Reads an image from the local store by name, or says how to get it there.
+registry::ImageData load_image(const registry::ImageStore& store, const std::string& name);
+
+/// Prepares and executes the steps that can write layers.
+class LayerSteps {
+public:
+  LayerSteps(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
+             const Snapshots& snapshots, BuildContext& context, StepRunner& runner,
+             const BuildOptions& options, std::ostream& progress);
+  ~LayerSteps();
+
+  /// Classifies `ins` (expanded), and adds what its result depends on to
+  /// `ingredients` (args for RUN, file digests for COPY, the --from source).
+  PreparedStep prepare(const dockerfile::Instruction& ins, const StageState& state,
+                       const std::map<size_t, StageState>& finished, nlohmann::json& ingredients);
+
+  /// Runs a layer step; nullopt when it made no layer (WORKDIR that exists).
+  /// Throws StepFailure for a failing RUN.
+  std::optional<NewLayer> execute(const dockerfile::Instruction& ins, const PreparedStep& step,
+                                  StageState& state);
+
+  /// Prefix of RUN output lines ("#5 ").
+  void set_output_prefix(std::string prefix) { m_prefix = std::move(prefix); }
+
+private:
+  std::vector<std::filesystem::path> lower_dirs(const StageState& state) const;
+  std::optional<PathInfo> lookup(const std::vector<std::filesystem::path>& lowers,
+                                 const std::string& path) const;
+  NewLayer write_layer(const std::function<void(core::LayerWriter&)>& fill) const;
+  std::optional<NewLayer> run(const dockerfile::Instruction& ins, const PreparedStep& step,
+                              const StageState& state);
+  std::optional<NewLayer> copy(const PreparedStep& step, const StageState& state);
+  std::optional<NewLayer> workdir(StageState& state, const std::string& path);
+  const std::filesystem::path& materialize(const std::string& key,
+                                           const std::vector<core::Descriptor>& layers);
+  void prepare_copy(const dockerfile::Instruction& ins, const StageState& state,
+                    const std::map<size_t, StageState>& finished, PreparedStep& step,
+                    nlohmann::json& ingredients);
+  void resolve_chown(const std::string& chown, const StageState& state, CopyPlan& plan);
+
+  const registry::ImageStore& m_store;
+  const dockerfile::Dockerfile& m_file;
+  const Snapshots& m_snapshots;
+  BuildContext& m_context;
+  StepRunner& m_runner;
+  const BuildOptions& m_options;
+  std::ostream& m_progress;
+  std::string m_prefix;
+  std::map<std::string, core::TempDir> m_materialized; ///< --from sources, by key
+};
+
+} // namespace builder

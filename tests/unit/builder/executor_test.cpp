@@ -1,0 +1,133 @@
+#include "builder/executor.h"
+#include "builder/step_runner.h"
+#include "core/temp_dir.h"
+#include "test_util.h"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Stands in for the sandbox: records each command and writes a file named
+/// after the step into the upper dir, as a real RUN would.
+class FakeStepRunner : public builder::StepRunner {
+public:
+  builder::RunOutcome run(const builder::RunRequest& request) override {
+    commands.push_back(request.argv.back());
+    builder::test::write(request.upper_dir / ("ran-" + std::to_string(commands.size())),
+                         request.argv.back());
+    if (request.on_output) {
+      request.on_output("some output\nlast line\n");
+    }
+    return {status, "exited with code " + std::to_string(status)};
+  }
+  std::vector<std::string> commands;
+  int status = 0;
+};
+
+struct Fixture {
+  core::TempDir dir;
+  fs::path context_dir = dir.path() / "ctx";
+  registry::ImageStore store{dir.path() / "store"};
+  FakeStepRunner runner;
+  std::ostringstream progress;
+
+  Fixture() { builder::test::write(context_dir / "a.txt", "one"); }
+
+  builder::BuildResult build(const std::string& text, const dockerfile::ArgInputs& args = {},
+                             bool explain = false) {
+    dockerfile::Dockerfile file = builder::test::typed(text);
+    builder::BuildGraph graph = builder::plan_build(file, "", args);
+    builder::BuildContext context(context_dir, {}, dir.path() / "stat.json");
+    builder::BuildOptions options;
+    options.build_id = "test";
+    options.explain = explain;
+    progress.str("");
+    return builder::execute_build(store, file, graph, context, runner, options, progress);
+  }
+};
+
+const std::string k_dockerfile = "FROM scratch\n"
+                                 "ARG V=1\n"
+                                 "COPY a.txt /a.txt\n"
+                                 "RUN make $V\n"
+                                 "ENV X=1\n"
+                                 "CMD [\"/a\"]\n";
+
+} // namespace
+
+TEST_CASE("a build runs every step once, then hits the cache") {
+  Fixture f;
+  builder::BuildResult first = f.build(k_dockerfile);
+  CHECK(first.executed == 5);
+  CHECK(f.runner.commands == std::vector<std::string>{"make $V"});
+  registry::ImageData image = f.store.read(first.manifest);
+  CHECK(image.manifest.layers.size() == 2);
+  REQUIRE(image.config.history.size() == 5);
+  CHECK(image.config.history[0].created_by == "ARG V=1");
+  CHECK(image.config.history[0].empty_layer);
+  CHECK(image.config.history[2].created_by == "RUN |1 V=1 /bin/sh -c make $V # buildkit");
+  CHECK_FALSE(image.config.history[2].empty_layer);
+  CHECK(image.config.config.env == std::vector<std::string>{"X=1"});
+  CHECK(image.config.config.cmd == std::vector<std::string>{"/a"});
+  CHECK(f.progress.str().find("#4 [4/6] RUN make $V") != std::string::npos);
+  CHECK(f.progress.str().find("#4 some output") != std::string::npos);
+
+  builder::BuildResult second = f.build(k_dockerfile);
+  CHECK(second.executed == 0);
+  CHECK(second.cached == 5);
+  CHECK(f.runner.commands.size() == 1);
+  CHECK(second.image_id == first.image_id);
+
+  SECTION("a changed context file misses its COPY and what follows") {
+    builder::test::write(f.context_dir / "a.txt", "two");
+    builder::BuildResult third = f.build(k_dockerfile, {}, true);
+    CHECK(third.cached == 1);
+    CHECK(third.executed == 4);
+    CHECK(f.progress.str().find("#3 cache miss: context files changed: a.txt (changed)") !=
+          std::string::npos);
+    CHECK(f.progress.str().find("#4 cache miss: an earlier step changed") != std::string::npos);
+  }
+  SECTION("a build arg misses from its ARG on") {
+    dockerfile::ArgInputs args;
+    args.build_args.set("V", "2");
+    builder::BuildResult third = f.build(k_dockerfile, args, true);
+    CHECK(third.executed == 5);
+    CHECK(f.progress.str().find("cache miss: build arg V changed '1' -> '2'") != std::string::npos);
+  }
+}
+
+TEST_CASE("a failing RUN names the step, the line and the last output") {
+  Fixture f;
+  f.runner.status = 3;
+  try {
+    f.build(k_dockerfile);
+    FAIL("the build should fail");
+  } catch (const builder::StepFailure& e) {
+    std::string message = e.what();
+    CHECK(message.find("exited with code 3") != std::string::npos);
+    CHECK(message.find("Dockerfile:4: RUN make $V") != std::string::npos);
+    CHECK(message.find("last line") != std::string::npos);
+  }
+}
+
+TEST_CASE("a missing COPY source is named, and .dockerignore is blamed when it excluded it") {
+  Fixture f;
+  REQUIRE_THROWS_WITH(f.build("FROM scratch\nCOPY nope.txt /\n"),
+                      Catch::Contains("'nope.txt' not found in the build context"));
+}
+
+TEST_CASE("multi-stage: COPY --from copies from an earlier stage") {
+  Fixture f;
+  builder::BuildResult result = f.build("FROM scratch AS build\n"
+                                        "RUN make\n"
+                                        "FROM scratch\n"
+                                        "COPY --from=build /ran-1 /out/made\n");
+  registry::ImageData image = f.store.read(result.manifest);
+  CHECK(image.manifest.layers.size() == 1);
+  CHECK(image.config.history.size() == 1);
+  CHECK(f.runner.commands.size() == 1);
+}

@@ -6,7 +6,9 @@
 #include "builder/sandbox/sandbox.h"
 
 #include "core/error.h"
+#include "core/layer_apply.h"
 #include "core/temp_dir.h"
+#include "registry/image_store.h"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -84,7 +86,8 @@ void add_flags(CLI::App* cmd, RunFlags& f) {
   cmd->add_option("--tmpfs", f.tmpfs, "Mount a tmpfs at CONTAINER[:options]")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd->add_option("--rootfs", f.rootfs, "Run in this root filesystem directory (no image)");
+  cmd->add_option("--rootfs", f.rootfs,
+                  "Run in this root filesystem directory instead of an image");
   cmd->add_flag("--print-spec", f.print_spec, "Print the sandbox spec as JSON and exit");
   cmd->add_option("args", f.args, "IMAGE [COMMAND [ARG...]]");
   cmd->positionals_at_end(); // everything after IMAGE belongs to the command
@@ -185,20 +188,64 @@ sb::SandboxSpec make_spec(const RunFlags& f, const sb::ProcessConfig& process) {
   return spec;
 }
 
-int run(const RunFlags& f) {
+// An image's root filesystem, unpacked once per manifest under
+// <store>/run-cache/<manifest hex> and used read-only as the overlay's lower
+// layer (a first run unpacks into a temporary name, then renames).
+struct ImageRootfs {
+  sb::ImageRunConfig config;
+  std::filesystem::path dir;
+};
+
+ImageRootfs unpack_image(const GlobalOptions& global, const std::string& name) {
+  namespace fs = std::filesystem;
+  registry::ImageStore store(store_root(global));
+  auto manifest = store.find(name);
+  if (!manifest) {
+    throw core::InputError("run: no image '" + name + "' in the local store " +
+                           store.root().string());
+  }
+  registry::ImageData data = store.read(*manifest);
+  const core::RunConfig& rc = data.config.config;
+  ImageRootfs out{{rc.entrypoint, rc.cmd, rc.env, rc.working_dir, rc.user},
+                  store.root() / "run-cache" / std::string(manifest->digest.hex())};
+  if (fs::is_directory(out.dir)) {
+    return out;
+  }
+  fs::create_directories(out.dir.parent_path());
+  core::TempDir unpacking(out.dir.parent_path(), "unpacking-");
+  for (const auto& layer : data.manifest.layers) {
+    auto blob = store.blobs().open(layer.digest);
+    core::apply_layer(*blob, unpacking.path(), "layer " + layer.digest.str());
+  }
+  std::error_code ec;
+  fs::rename(unpacking.path(), out.dir, ec);
+  if (!ec) {
+    unpacking.release(); // renamed: nothing left to remove
+  } else if (!fs::is_directory(out.dir)) {
+    core::throw_errno("run: publish", out.dir.string(), ec.value());
+  }
+  return out;
+}
+
+int run(const GlobalOptions& global, const RunFlags& f) {
   sb::ImageRunConfig image;
   std::vector<std::string> cmd = f.args;
+  std::filesystem::path rootfs_dir;
   if (f.rootfs.empty()) {
     if (f.args.empty()) {
       throw core::InputError("run: an IMAGE (or --rootfs DIR) is required");
     }
-    throw core::InputError("run: not yet: the local image store does not exist; use "
-                           "--rootfs DIR");
+    ImageRootfs unpacked = unpack_image(global, f.args.front());
+    image = unpacked.config;
+    rootfs_dir = unpacked.dir;
+    cmd.erase(cmd.begin());
+  } else {
+    if (!std::filesystem::is_directory(f.rootfs)) {
+      throw core::InputError("run: --rootfs '" + f.rootfs + "' is not a directory");
+    }
+    image.cmd = {"/bin/sh"};
+    rootfs_dir = std::filesystem::absolute(f.rootfs);
   }
-  if (!std::filesystem::is_directory(f.rootfs)) {
-    throw core::InputError("run: --rootfs '" + f.rootfs + "' is not a directory");
-  }
-  image.cmd = {"/bin/sh"};
   sb::RunOverrides overrides;
   if (f.entrypoint_set) {
     overrides.entrypoint = f.entrypoint;
@@ -218,7 +265,7 @@ int run(const RunFlags& f) {
   core::TempDir scratch({}, "cbuild-run-");
   std::filesystem::create_directory(scratch.path() / "upper");
   std::filesystem::create_directory(scratch.path() / "work");
-  spec.rootfs.lower_dirs = {std::filesystem::absolute(f.rootfs)};
+  spec.rootfs.lower_dirs = {rootfs_dir};
   spec.rootfs.upper_dir = scratch.path() / "upper";
   spec.rootfs.work_dir = scratch.path() / "work";
   if (f.print_spec) {
@@ -249,13 +296,13 @@ int run(const RunFlags& f) {
 
 } // namespace
 
-void add_run_command(CLI::App& app, const GlobalOptions&, int& exit_code) {
+void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("run", "Run a command in an image under isolation");
   auto flags = std::make_shared<RunFlags>();
   add_flags(cmd, *flags);
-  cmd->callback([&exit_code, flags, cmd] {
+  cmd->callback([&global, &exit_code, flags, cmd] {
     flags->entrypoint_set = cmd->count("--entrypoint") > 0;
-    exit_code = run(*flags);
+    exit_code = run(global, *flags);
   });
 }
 

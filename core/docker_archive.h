@@ -23,8 +23,8 @@ std::unique_ptr<ImageSource> open_docker_archive(ArchiveIndex archive);
 /// Writes images as a docker-archive in the classic uncompressed form:
 /// `<config hex>.json`, `<diff_id hex>.tar` per layer, manifest.json and
 /// repositories, sorted, deterministic. Compressed layers (gzip, zstd) are
-/// decompressed (through a temp file next to `file`) and checked against the
-/// config's diff_ids. On error no file is left at `file`.
+/// decompressed with core/compression.h (through a temp file next to `file`) and checked against
+/// the config's diff_ids. On error no file is left at `file`.
 void write_docker_archive(const std::filesystem::path& file, const std::vector<ExportImage>& images,
                           const BlobOpener& blobs);
 

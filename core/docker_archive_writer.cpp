@@ -1,12 +1,12 @@
 // write_docker_archive(), declared in docker_archive.h.
 #include "core/archive_writer.h"
+#include "core/compression.h"
 #include "core/docker_archive.h"
 #include "core/error.h"
 #include "core/media_types.h"
 #include "core/temp_dir.h"
 #include "core/verified_reader.h"
 
-#include <archive.h>
 #include <fcntl.h>
 
 #include <map>
@@ -20,73 +20,16 @@ namespace {
 
 constexpr size_t k_json_limit = 64 << 20;
 
-/// Decompresses gzip or zstd with libarchive's read filters ("raw" format:
-/// the whole filtered stream is one entry). Used to turn stored layer blobs
-/// back into the plain tars a docker-archive carries.
-class RawDecompressor {
-public:
-  RawDecompressor(InputStream& source, std::string name)
-      : m_source(source), m_name(std::move(name)), m_archive(archive_read_new()) {
-    archive* a = m_archive.get();
-    if (a == nullptr) {
-      throw Error("libarchive: out of memory");
-    }
-    archive_read_support_filter_gzip(a);
-    archive_read_support_filter_zstd(a);
-    archive_read_support_format_raw(a);
-    check(archive_read_open(a, this, nullptr, &RawDecompressor::callback, nullptr));
-    archive_entry* entry = nullptr;
-    check(archive_read_next_header(a, &entry));
+/// Copies `in` to `out`, returning the digest of the bytes.
+Digest copy_hashing(InputStream& in, OutputStream& out) {
+  Sha256 hasher;
+  std::vector<char> buffer(1 << 20);
+  while (size_t n = in.read(buffer.data(), buffer.size())) {
+    hasher.update(buffer.data(), n);
+    out.write(buffer.data(), n);
   }
-
-  /// Copies the decompressed bytes to `out`, returning their digest.
-  Digest copy_to(OutputStream& out) {
-    Sha256 hasher;
-    std::vector<char> buffer(1 << 20);
-    for (;;) {
-      la_ssize_t n = archive_read_data(m_archive.get(), buffer.data(), buffer.size());
-      if (n < 0) {
-        check(static_cast<int>(n));
-      }
-      if (n <= 0) {
-        return hasher.finish();
-      }
-      hasher.update(buffer.data(), static_cast<size_t>(n));
-      out.write(buffer.data(), static_cast<size_t>(n));
-    }
-  }
-
-private:
-  static la_ssize_t callback(archive*, void* self, const void** buffer) {
-    auto* d = static_cast<RawDecompressor*>(self);
-    try {
-      *buffer = d->m_buffer.data();
-      return static_cast<la_ssize_t>(d->m_source.read(d->m_buffer.data(), d->m_buffer.size()));
-    } catch (...) {
-      d->m_error = std::current_exception(); // rethrown once libarchive returns
-      return -1;
-    }
-  }
-
-  void check(int rc) {
-    if (m_error) {
-      std::rethrow_exception(m_error);
-    }
-    if (rc < ARCHIVE_WARN) {
-      const char* message = archive_error_string(m_archive.get());
-      throw InputError(m_name + ": decompress: " + (message ? message : "libarchive error"));
-    }
-  }
-
-  struct Free {
-    void operator()(archive* a) const noexcept { archive_read_free(a); }
-  };
-  InputStream& m_source;
-  std::string m_name;
-  std::unique_ptr<archive, Free> m_archive;
-  std::vector<char> m_buffer = std::vector<char>(1 << 20);
-  std::exception_ptr m_error;
-};
+  return hasher.finish();
+}
 
 /// Where a member's bytes come from.
 struct BlobMember {
@@ -194,8 +137,8 @@ private:
     }
     FdOutputStream out(std::move(fd), spool.string());
     VerifiedReader in(m_blobs(layer), layer.digest, static_cast<std::uint64_t>(layer.size), what);
-    RawDecompressor decompressor(in, what);
-    Digest diff_id = decompressor.copy_to(out);
+    DecompressedStream plain = open_decompressed(in, what);
+    Digest diff_id = copy_hashing(*plain.stream, out);
     if (expected && diff_id != *expected) {
       throw InputError(what + ": diff_id mismatch (config says " + expected->str() +
                        ", content is " + diff_id.str() + ")");

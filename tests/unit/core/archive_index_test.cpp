@@ -11,7 +11,9 @@ using namespace test_support;
 TEST_CASE("ArchiveIndex lists members with offsets, long names and symlinks",
           "[core][archive_index]") {
   core::TempDir dir;
-  std::string long_name = std::string(150, 'd') + "/" + std::string(120, 'f');
+  std::string long_name(150, 'd');
+  long_name += '/';
+  long_name.append(120, 'f');
   std::string tar = make_tar({{"./a.txt", "alpha"}, {long_name, std::string(70000, 'L')}},
                              {{"dir/link", "../a.txt"}, {"escape", "../../etc/passwd"}});
   write_file(dir.path() / "t.tar", tar);
@@ -36,7 +38,9 @@ TEST_CASE("ArchiveIndex rejects what is not a plain tar", "[core][archive_index]
   fs::path path = dir.path() / "image.tar";
   std::string tar = make_tar({{"manifest.json", "[]"}, {"blob", std::string(5000, 'b')}});
 
-  write_file(path, "this is not a tar archive at all" + std::string(600, ' '));
+  std::string junk = "this is not a tar archive at all";
+  junk.resize(632, ' ');
+  write_file(path, junk);
   CHECK_THROWS_WITH(core::ArchiveIndex::open(path), "image.tar: not a tar archive");
   write_file(path, gzip(tar));
   CHECK_THROWS_WITH(core::ArchiveIndex::open(path),

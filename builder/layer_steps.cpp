@@ -355,7 +355,10 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
   core::TempDir tree(m_snapshots.scratch_dir(), "copy-");
   RootfsLookup look = [&](const std::string& path) { return lookup(lowers, path); };
   write_copy_tree(step.copy, source, selected, look, tree.path());
-  return write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+  NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+  // The tree is this layer's snapshot already: a later RUN need not extract it.
+  m_snapshots.publish(layer.diff_id, tree.path());
+  return layer;
 }
 
 std::optional<NewLayer> LayerSteps::workdir(StageState& state, const std::string& path) {
@@ -371,7 +374,9 @@ std::optional<NewLayer> LayerSteps::workdir(StageState& state, const std::string
   plan.dest_is_dir = true;
   RootfsLookup look = [&](const std::string& p) { return lookup(lowers, p); };
   write_copy_tree(plan, {.context = nullptr, .root = {}}, {}, look, tree.path());
-  return write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+  NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
+  m_snapshots.publish(layer.diff_id, tree.path());
+  return layer;
 }
 
 } // namespace builder

@@ -21,6 +21,12 @@ public:
   /// `diff_id`), extracting it first when absent.
   std::filesystem::path ensure(const core::Digest& diff_id, const core::Descriptor& layer) const;
 
+  /// Makes `tree` (a directory on the same file system, e.g. under
+  /// scratch_dir()) the snapshot of `diff_id` by renaming it, unless one
+  /// exists already. Returns the snapshot's path.
+  std::filesystem::path publish(const core::Digest& diff_id,
+                                const std::filesystem::path& tree) const;
+
   /// An empty directory, the lower dir of a stage without layers.
   std::filesystem::path empty() const;
 

@@ -42,7 +42,8 @@ WORKDIR $APP_HOME
 COPY hello.txt ./
 COPY conf/ /etc/app/
 COPY --chown=nobody --chmod=600 hello.txt /owned.txt
-RUN echo "$GREETING from RUN" > run.txt && rm -f /bin/wget
+RUN echo "$GREETING from RUN" > run.txt && rm -f /bin/wget && rm -rf /home && mkdir /home
+RUN test ! -e /bin/wget && echo "a deleted file stays deleted for later RUNs"
 LABEL org.example.stage=test
 USER nobody
 EXPOSE 8080
@@ -55,7 +56,7 @@ out=$(cb build -t app:1 ctx 2>build1.log) || { cat build1.log; fail "cold build 
 id=$out
 [[ $id =~ ^sha256:[0-9a-f]{64}$ ]] || fail "build printed '$id'"
 log=$(cat build1.log)
-expect_contains "$log" "#8 [8/13] RUN echo" "progress line of the RUN step"
+expect_contains "$log" "#8 [8/14] RUN echo" "progress line of the RUN step"
 [[ $(grep -c CACHED build1.log) == 0 ]] || fail "cold build reported CACHED steps"
 unpack app:1 fs1
 run_out=$(cb run --rootfs fs1 /bin/sh -c 'cat /app/run.txt')
@@ -80,7 +81,7 @@ expect_contains "$files" "No such file" "a file deleted by RUN stays deleted"
 # 2. nothing changed: every step is cached and the image id is the same
 id2=$(cb build -t app:1 ctx 2>build2.log)
 expect_eq "$id2" "$id" "image id of a rebuild with nothing changed"
-[[ $(grep -c CACHED build2.log) == 12 ]] || { cat build2.log; fail "rebuild did not hit all 12 steps"; }
+[[ $(grep -c CACHED build2.log) == 13 ]] || { cat build2.log; fail "rebuild did not hit all 13 steps"; }
 
 # 3. touching mtimes alone misses nothing
 touch -d '2001-01-01' ctx/hello.txt ctx/conf/app.conf

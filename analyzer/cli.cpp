@@ -39,10 +39,12 @@ struct ScanFlags {
   unsigned threads = 0;
   bool no_progress = false;
   bool no_secrets = false;
+  std::string store;
 };
 
 struct CommonFlags {
   std::string image;
+  std::string store;
   unsigned threads = 0;
   bool no_progress = false;
 };
@@ -51,9 +53,13 @@ bool stderr_is_tty() {
   return isatty(STDERR_FILENO) == 1;
 }
 
+/// cbuild's store for image names (--store); empty = the default root.
+std::string g_store_root;
+
 Image load(const std::string& spec, unsigned threads, bool progress,
            const ContentHook* hook = nullptr) {
   LoadOptions options;
+  options.store_root = g_store_root;
   options.threads = threads;
   options.show_progress = progress && stderr_is_tty();
   options.scan.hook = hook;
@@ -207,12 +213,15 @@ void add_scan_flags(CLI::App& scan, ScanFlags& flags) {
   scan.add_option("--threads,-j", flags.threads, "layer reader threads (default: one per core)");
   scan.add_flag("--no-progress", flags.no_progress, "no progress line on stderr");
   scan.add_flag("--no-secrets", flags.no_secrets, "do not run the secret scanner");
+  scan.add_option("--store", flags.store,
+                  "cbuild's image store for image names (default: cbuild's)");
 }
 
 void add_common(CLI::App& command, CommonFlags& flags) {
   command.add_option("image", flags.image, "the image")->required();
   command.add_option("--threads,-j", flags.threads, "layer reader threads");
   command.add_flag("--no-progress", flags.no_progress, "no progress line on stderr");
+  command.add_option("--store", flags.store, "cbuild's image store for image names");
 }
 
 /// Without a subcommand, `cscan IMAGE ...` means `cscan scan IMAGE ...`.
@@ -270,6 +279,7 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? k_exit_pass : k_exit_usage;
   }
   try {
+    g_store_root = !scan_flags.store.empty() ? scan_flags.store : common.store;
     if (app.got_subcommand("scan"))
       return run_scan(scan_flags);
     if (rules->parsed()) {

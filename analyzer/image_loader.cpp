@@ -2,11 +2,14 @@
 
 #include "core/error.h"
 #include "core/image_source.h"
+#include "core/oci_layout.h"
+#include "registry/image_store.h"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -109,14 +112,51 @@ void read_layers(const core::ImageSource& source, const core::Image& loaded, Ima
   }
 }
 
+/// An opened source and the image loaded from it.
+struct Opened {
+  std::unique_ptr<core::ImageSource> source;
+  core::Image loaded;
+};
+
+/// A bare spec that is no file or directory names an image in cbuild's store.
+/// The store is an OCI layout, so the layout reader serves its blobs.
+std::optional<Opened> open_from_store(std::string_view spec, const core::SourceSpec& parsed,
+                                      const LoadOptions& options) {
+  if (!parsed.transport.empty() || std::filesystem::exists(parsed.path))
+    return std::nullopt;
+  std::filesystem::path root = options.store_root.empty()
+                                   ? registry::ImageStore::default_root()
+                                   : std::filesystem::path(options.store_root);
+  // Never create a store as a side effect of a mistyped path.
+  if (!std::filesystem::exists(root / "index.json"))
+    return std::nullopt;
+  registry::ImageStore store(root);
+  std::optional<core::Descriptor> manifest = store.find(spec);
+  if (!manifest)
+    throw core::InputError(std::string(spec) + ": no such file, and no image of that name in " +
+                           root.string());
+  std::unique_ptr<core::ImageSource> source = core::open_oci_layout(root);
+  core::Image loaded = source->load(core::ImageEntry{{std::string(spec)}, *manifest});
+  return Opened{std::move(source), std::move(loaded)};
+}
+
+Opened open_image(std::string_view spec, const LoadOptions& options) {
+  core::SourceSpec parsed = core::parse_source_spec(spec);
+  if (std::optional<Opened> stored = open_from_store(spec, parsed, options))
+    return std::move(*stored);
+  std::unique_ptr<core::ImageSource> source = core::open_image_source(parsed);
+  core::Image loaded = source->load(parsed.ref);
+  return Opened{std::move(source), std::move(loaded)};
+}
+
 } // namespace
 
 Image load_image(std::string_view spec, const LoadOptions& options) {
-  core::SourceSpec parsed = core::parse_source_spec(spec);
-  std::unique_ptr<core::ImageSource> source = core::open_image_source(parsed);
-  core::Image loaded = source->load(parsed.ref);
+  Opened opened = open_image(spec, options);
+  const core::ImageSource& source = *opened.source;
+  const core::Image& loaded = opened.loaded;
   Image image;
-  fill_info(spec, *source, loaded, image.info);
+  fill_info(spec, source, loaded, image.info);
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   ScanProgress progress;
   ScanOptions scan = options.scan;
@@ -128,7 +168,7 @@ Image load_image(std::string_view spec, const LoadOptions& options) {
       total += layer.blob_size;
     line.emplace(progress, total, image.info.layers.size());
   }
-  read_layers(*source, loaded, image, threads ? threads : 1, scan);
+  read_layers(source, loaded, image, threads ? threads : 1, scan);
   return image;
 }
 

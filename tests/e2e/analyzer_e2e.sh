@@ -86,7 +86,13 @@ out=$("$CSCAN" diff fat.tar slim.tar)
 expect_contains "$out" "shared base layers: 1" "diff shared layers"
 expect_contains "$out" "-     7.0 kB  /var/lib/apt/lists/main" "diff lists the file only in A"
 
-# 8. SARIF validates against the OASIS schema (when python3-jsonschema is there).
+# 8. An image in cbuild's local store, by name.
+mkdir -p rootfs/etc && echo hi > rootfs/etc/motd
+"$CBUILD" --root store import rootfs localhost/mini:1 >/dev/null
+expect_contains "$("$CSCAN" layers localhost/mini:1 --store store)" "cbuild import rootfs" "store image by name"
+rc=0; "$CSCAN" layers localhost/none:1 --store store 2>/dev/null || rc=$?; expect_eq "$rc" 2 "unknown store name"
+
+# 9. SARIF validates against the OASIS schema (when python3-jsonschema is there).
 "$CSCAN" fat.tar --format sarif --fail-on never -o r.sarif
 printf 'FROM scratch\nCOPY . /srv\nRUN chown -R 1000 /srv\n' > Dockerfile
 "$CSCAN" fat.tar --format sarif --fail-on never --dockerfile Dockerfile -o d.sarif

@@ -3,25 +3,7 @@
 # Usage: sh samples/capabilities/run.sh   (as root; CBUILD=path/to/cbuild to override)
 # Exits 0 when every expectation holds, 1 otherwise, 77 when it cannot run here.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-CBUILD=${CBUILD:-$HERE/../../build/builder/cbuild}
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -x /bin/busybox ] || { echo "SKIP: needs busybox-static"; exit 77; }
-[ -x "$CBUILD" ] || { echo "SKIP: no cbuild at $CBUILD (build it, or set CBUILD)"; exit 77; }
-
-# A busybox root filesystem, as an image would give us.
-ROOTFS=$(mktemp -d /tmp/cbuild-sample-XXXXXX)
-trap 'rm -rf "$ROOTFS"' EXIT
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/root" "$ROOTFS/tmp"
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$ROOTFS/bin/$applet"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOTFS/etc/passwd"
-echo 'root:x:0:' > "$ROOTFS/etc/group"
-
-failures=0
-expect() { # expect DESCRIPTION EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/../lib.sh"
 capeff() { "$CBUILD" run --rootfs "$ROOTFS" "$@" sh -c 'grep CapEff /proc/1/status' | awk '{print $2}'; }
 
 echo "== 1. the default set (Docker's 14), as PID 1 inside sees it"

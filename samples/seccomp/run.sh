@@ -4,24 +4,7 @@
 # Usage: sh samples/seccomp/run.sh   (as root; CBUILD=path/to/cbuild to override)
 # Exits 0 when every expectation holds, 1 otherwise, 77 when it cannot run here.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-CBUILD=${CBUILD:-$HERE/../../build/builder/cbuild}
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -x /bin/busybox ] || { echo "SKIP: needs busybox-static"; exit 77; }
-[ -x "$CBUILD" ] || { echo "SKIP: no cbuild at $CBUILD (build it, or set CBUILD)"; exit 77; }
-
-ROOTFS=$(mktemp -d /tmp/cbuild-sample-XXXXXX)
-trap 'rm -rf "$ROOTFS"' EXIT
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/root" "$ROOTFS/tmp"
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$ROOTFS/bin/$applet"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOTFS/etc/passwd"
-echo 'root:x:0:' > "$ROOTFS/etc/group"
-
-failures=0
-expect() { # expect DESCRIPTION EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/../lib.sh"
 script='touch /tmp/f; chmod 600 /tmp/f 2>&1; stat -c %a /tmp/f'
 
 echo "== 1. --security-opt seccomp=profile.json denies chmod"

@@ -7,24 +7,6 @@ source "$(dirname "$0")/lib.sh"
 store=$WORK/store
 cb() { "$CBUILD" --root "$store" "$@"; }
 
-# unpack IMAGE DIR: the image's file system (cbuild run takes only --rootfs for
-# now): layers from `cbuild save` applied in order, whiteouts honoured.
-unpack() {
-  local image=$1 dir=$2 x=$WORK/unpack.$$
-  rm -rf "$dir" "$x"; mkdir -p "$dir" "$x"
-  cb save -o "$x/img.tar" "$image"
-  tar -xf "$x/img.tar" -C "$x"
-  for layer in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$x/manifest.json"); do
-    tar -tf "$x/$layer" | { grep -E '(^|/)\.wh\.' || true; } | while read -r wh; do
-      name=${wh##*/}; parent=${wh%"$name"}
-      [[ $name == .wh..wh..opq ]] && { find "$dir/$parent" -mindepth 1 -delete; continue; }
-      rm -rf "${dir:?}/$parent${name#.wh.}"
-    done
-    tar -xf "$x/$layer" -C "$dir"
-    find "$dir" -name '.wh.*' -delete
-  done
-  rm -rf "$x"
-}
 
 make_busybox_rootfs rootfs
 cb import rootfs busybox:local --env PATH=/bin --cmd /bin/sh >/dev/null

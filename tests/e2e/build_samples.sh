@@ -6,24 +6,6 @@ source "$(dirname "$0")/lib.sh"
 store=$WORK/store
 cb() { "$CBUILD" --root "$store" "$@"; }
 
-# unpack IMAGE DIR: the image's file system (cbuild run takes only --rootfs for
-# now): layers from `cbuild save` applied in order, whiteouts honoured.
-unpack() {
-  local image=$1 dir=$2 x=$WORK/unpack.$$
-  rm -rf "$dir" "$x"; mkdir -p "$dir" "$x"
-  cb save -o "$x/img.tar" "$image"
-  tar -xf "$x/img.tar" -C "$x"
-  for layer in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$x/manifest.json"); do
-    tar -tf "$x/$layer" | { grep -E '(^|/)\.wh\.' || true; } | while read -r wh; do
-      name=${wh##*/}; parent=${wh%"$name"}
-      [[ $name == .wh..wh..opq ]] && { find "$dir/$parent" -mindepth 1 -delete; continue; }
-      rm -rf "${dir:?}/$parent${name#.wh.}"
-    done
-    tar -xf "$x/$layer" -C "$dir"
-    find "$dir" -name '.wh.*' -delete
-  done
-  rm -rf "$x"
-}
 samples=$REPO/samples
 
 make_busybox_rootfs rootfs
@@ -62,7 +44,7 @@ cb build -q --build-arg CACHEBUST=$RANDOM -t when "$samples/current-date" >/dev/
 
 # interop: podman loads and runs what cbuild built
 command -v podman >/dev/null || skip "podman is not installed"
-source "$(dirname "$0")/peers.sh"
+source "$REPO/tests/e2e/peers.sh"
 cb tag hello localhost/hello:1
 cb save -o hello.tar localhost/hello:1
 podman_ load -q -i hello.tar >/dev/null || fail "podman load of a built image failed"

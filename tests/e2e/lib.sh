@@ -21,3 +21,23 @@ make_busybox_rootfs() {
   [[ -x /bin/busybox ]] || skip "busybox-static is not installed"
   "$REPO/scripts/make-busybox-rootfs.sh" "$1"
 }
+
+# unpack IMAGE DIR: the file system of IMAGE in the store that `cb` (defined
+# by the calling script) uses: its layers from `cb save` applied in order,
+# whiteouts and opaque directories honoured.
+unpack() {
+  local image=$1 dir=$2 x=$WORK/unpack.$$
+  rm -rf "$dir" "$x"; mkdir -p "$dir" "$x"
+  cb save -o "$x/img.tar" "$image"
+  tar -xf "$x/img.tar" -C "$x"
+  for layer in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$x/manifest.json"); do
+    tar -tf "$x/$layer" | { grep -E '(^|/)\.wh\.' || true; } | while read -r wh; do
+      name=${wh##*/}; parent=${wh%"$name"}
+      [[ $name == .wh..wh..opq ]] && { find "$dir/$parent" -mindepth 1 -delete; continue; }
+      rm -rf "${dir:?}/$parent${name#.wh.}"
+    done
+    tar -xf "$x/$layer" -C "$dir"
+    find "$dir" -name '.wh.*' -delete
+  done
+  rm -rf "$x"
+}

@@ -19,7 +19,14 @@ struct SecretScan::LayerState {
 namespace {
 
 Severity severity_of(secrets::Severity severity) {
-  return static_cast<Severity>(static_cast<int>(severity));
+  switch (severity) {
+  case secrets::Severity::info: return Severity::info;
+  case secrets::Severity::low: return Severity::low;
+  case secrets::Severity::medium: return Severity::medium;
+  case secrets::Severity::high: return Severity::high;
+  case secrets::Severity::critical: return Severity::critical;
+  }
+  return Severity::critical; // unreachable; never under-report a secret
 }
 
 /// Where the walk says the scanned copy of `path` from `layer` ended up.

@@ -1,5 +1,7 @@
 #include "core/archive_index.h"
 
+#include "core/path_util.h"
+
 #include "core/error.h"
 #include "core/media_types.h"
 
@@ -140,32 +142,11 @@ std::uint64_t padded(std::uint64_t size) {
 } // namespace
 
 std::optional<std::string> normalise_member_name(std::string_view name) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t slash = name.find('/', start);
-    if (slash == std::string_view::npos) {
-      slash = name.size();
-    }
-    std::string_view part = name.substr(start, slash - start);
-    if (part == "..") {
-      if (parts.empty()) {
-        return std::nullopt;
-      }
-      parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = slash + 1;
+  std::optional<std::string> clean = normalize_layer_path(name);
+  if (clean && *clean == ".") {
+    clean->clear(); // the root itself names no member
   }
-  std::string out;
-  for (std::string_view part : parts) {
-    if (!out.empty()) {
-      out += '/';
-    }
-    out += part;
-  }
-  return out;
+  return clean;
 }
 
 ArchiveIndex ArchiveIndex::open(const std::filesystem::path& path) {

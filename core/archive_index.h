@@ -64,8 +64,8 @@ private:
   std::map<std::string, size_t, std::less<>> m_by_name; ///< last one wins
 };
 
-/// Normalises a member path: strips "./" and "/" prefixes, "." components and
-/// a trailing "/"; resolves ".." and returns nullopt if it escapes the root.
+/// normalize_layer_path() for member names, except that the root is "" (it
+/// names no member); nullopt when ".." escapes the root.
 std::optional<std::string> normalise_member_name(std::string_view name);
 
 } // namespace core

@@ -6,9 +6,11 @@
 #include "core/compression.h"
 #include "core/error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace core::detail {
 
@@ -16,6 +18,42 @@ namespace core::detail {
 /// blocks (and one final short block), which is what makes their output
 /// independent of how callers split their writes.
 inline constexpr size_t k_codec_block = size_t{1} << 20;
+
+/// A compressor's front half: gathers writes into k_codec_block blocks and
+/// hands each full block, then the final short one, to compress_block().
+class BlockCompressor : public OutputStream {
+public:
+  void write(const void* data, size_t size) final {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+      size_t n = std::min(size, k_codec_block - m_block.size());
+      m_block.insert(m_block.end(), p, p + n);
+      p += n;
+      size -= n;
+      if (m_block.size() == k_codec_block) {
+        compress_block(m_block, false);
+        m_block.clear();
+      }
+    }
+  }
+
+  void finish() final {
+    compress_block(m_block, true);
+    m_block.clear();
+    m_sink.finish();
+  }
+
+protected:
+  explicit BlockCompressor(OutputStream& sink) : m_sink(sink) { m_block.reserve(k_codec_block); }
+
+  /// Compresses `block` and writes what it yields to m_sink; `last` ends the stream.
+  virtual void compress_block(std::vector<char>& block, bool last) = 0;
+
+  OutputStream& m_sink;
+
+private:
+  std::vector<char> m_block;
+};
 
 std::unique_ptr<OutputStream> make_gzip_compressor(OutputStream& sink, int level);
 std::unique_ptr<OutputStream> make_zstd_compressor(OutputStream& sink, int level, int workers);

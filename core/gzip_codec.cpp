@@ -26,10 +26,10 @@ size_t level_buffer_size(int level) {
   }
 }
 
-class GzipCompressor : public OutputStream {
+class GzipCompressor : public BlockCompressor {
 public:
   GzipCompressor(OutputStream& sink, int level)
-      : m_sink(sink), m_level_buf(level_buffer_size(level)), m_out(k_codec_block + 4096) {
+      : BlockCompressor(sink), m_level_buf(level_buffer_size(level)), m_out(k_codec_block + 4096) {
     if (level < 0 || level > 3) {
       throw Error("gzip: level " + std::to_string(level) + " is not supported (ISA-L: 0-3)");
     }
@@ -40,32 +40,13 @@ public:
     // The header is ours (fixed); ISA-L writes only the deflate data and the
     // CRC-32/size trailer.
     m_stream.gzip_flag = IGZIP_GZIP_NO_HDR;
-    m_block.reserve(k_codec_block);
     m_sink.write(k_gzip_header, sizeof k_gzip_header);
   }
 
-  void write(const void* data, size_t size) override {
-    const char* p = static_cast<const char*>(data);
-    while (size > 0) {
-      size_t n = std::min(size, k_codec_block - m_block.size());
-      m_block.insert(m_block.end(), p, p + n);
-      p += n;
-      size -= n;
-      if (m_block.size() == k_codec_block) {
-        deflate_block(false);
-      }
-    }
-  }
-
-  void finish() override {
-    deflate_block(true);
-    m_sink.finish();
-  }
-
 private:
-  void deflate_block(bool last) {
-    m_stream.next_in = reinterpret_cast<uint8_t*>(m_block.data());
-    m_stream.avail_in = static_cast<uint32_t>(m_block.size());
+  void compress_block(std::vector<char>& block, bool last) override {
+    m_stream.next_in = reinterpret_cast<uint8_t*>(block.data());
+    m_stream.avail_in = static_cast<uint32_t>(block.size());
     m_stream.end_of_stream = last ? 1 : 0;
     m_stream.flush = NO_FLUSH;
     do {
@@ -80,14 +61,11 @@ private:
         m_sink.write(m_out.data(), produced);
       }
     } while (m_stream.avail_in > 0 || (last && m_stream.internal_state.state != ZSTATE_END));
-    m_block.clear();
   }
 
-  OutputStream& m_sink;
   isal_zstream m_stream{};
   std::vector<uint8_t> m_level_buf;
   std::vector<uint8_t> m_out;
-  std::vector<char> m_block;
 };
 
 const char* inflate_error(int rc) {

@@ -24,10 +24,10 @@ void check_zstd(size_t rc, const char* what) {
   }
 }
 
-class ZstdCompressor : public OutputStream {
+class ZstdCompressor : public BlockCompressor {
 public:
   ZstdCompressor(OutputStream& sink, int level, int workers)
-      : m_sink(sink), m_ctx(ZSTD_createCCtx()), m_out(ZSTD_CStreamOutSize()) {
+      : BlockCompressor(sink), m_ctx(ZSTD_createCCtx()), m_out(ZSTD_CStreamOutSize()) {
     if (!m_ctx) {
       throw Error("zstd: out of memory");
     }
@@ -37,30 +37,12 @@ public:
       // A libzstd built without threads refuses; compress on this thread then.
       (void)ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers, workers);
     }
-    m_block.reserve(k_codec_block);
-  }
-
-  void write(const void* data, size_t size) override {
-    const char* p = static_cast<const char*>(data);
-    while (size > 0) {
-      size_t n = std::min(size, k_codec_block - m_block.size());
-      m_block.insert(m_block.end(), p, p + n);
-      p += n;
-      size -= n;
-      if (m_block.size() == k_codec_block) {
-        compress_block(ZSTD_e_continue);
-      }
-    }
-  }
-
-  void finish() override {
-    compress_block(ZSTD_e_end);
-    m_sink.finish();
   }
 
 private:
-  void compress_block(ZSTD_EndDirective mode) {
-    ZSTD_inBuffer in{m_block.data(), m_block.size(), 0};
+  void compress_block(std::vector<char>& block, bool last) override {
+    const ZSTD_EndDirective mode = last ? ZSTD_e_end : ZSTD_e_continue;
+    ZSTD_inBuffer in{block.data(), block.size(), 0};
     for (;;) {
       ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
       size_t remaining = ZSTD_compressStream2(m_ctx.get(), &out, &in, mode);
@@ -73,13 +55,10 @@ private:
         break;
       }
     }
-    m_block.clear();
   }
 
-  OutputStream& m_sink;
   std::unique_ptr<ZSTD_CCtx, CCtxFree> m_ctx;
   std::vector<char> m_out;
-  std::vector<char> m_block;
 };
 
 class ZstdDecompressor : public InputStream {

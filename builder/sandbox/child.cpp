@@ -1,6 +1,11 @@
-// The code between clone() and execve(). Rules: no allocation, no exceptions,
-// no stdio; every failure is reported as {step, errno} on the error pipe,
-// followed by _exit(127). Everything it needs was computed in ChildPlan.
+// The code between clone() and execve(). The clone copied the memory of a
+// process whose other threads may have held malloc's, stdio's, the locale's or
+// glibc's thread-list locks at that instant: those locks stay held here for
+// good. So the rules are: no allocation, no exceptions, no stdio, and no libc
+// function that takes a lock or talks to other threads (setgroups, setresuid
+// and setresgid broadcast to every thread in glibc: use the raw system calls).
+// Every failure is reported as {step, errno} on the error pipe, followed by
+// _exit(127). Everything it needs was computed in ChildPlan.
 #include "builder/sandbox/setup_plan.h"
 
 #include <fcntl.h>
@@ -232,15 +237,17 @@ void setup_stdio(const ChildPlan& plan) {
   }
 }
 
+// The raw system calls change this process only. glibc's wrappers would
+// signal the threads it believes exist (the parent's) and wait for them.
 void switch_user(const ChildPlan& plan) {
   const ResolvedUser& u = plan.user;
-  if (plan.set_groups && ::setgroups(u.groups.size(), u.groups.data()) != 0) {
+  if (plan.set_groups && ::syscall(SYS_setgroups, u.groups.size(), u.groups.data()) != 0) {
     fail(plan, ProcessStep::set_groups);
   }
-  if (::setresgid(u.gid, u.gid, u.gid) != 0) {
+  if (::syscall(SYS_setresgid, u.gid, u.gid, u.gid) != 0) {
     fail(plan, ProcessStep::set_gid);
   }
-  if (::setresuid(u.uid, u.uid, u.uid) != 0) {
+  if (::syscall(SYS_setresuid, u.uid, u.uid, u.uid) != 0) {
     fail(plan, ProcessStep::set_uid);
   }
   // Root keeps the sandbox's set; any other user ends with none (the kernel
@@ -347,6 +354,24 @@ void ignore_signal(int) {}
   }
 }
 
+// Other threads of cbuild may have opened descriptors (pipes of other runs)
+// that PID 1, which never execs, would otherwise keep open for its whole life.
+// Only 0-2 and plan.keep_fds (sorted) survive.
+void close_inherited(const ChildPlan& plan) {
+  unsigned next = 3;
+  for (int fd : plan.keep_fds) {
+    auto keep = static_cast<unsigned>(fd);
+    if (fd < 0 || keep < next) {
+      continue;
+    }
+    if (keep > next) {
+      ::syscall(SYS_close_range, next, keep - 1, 0);
+    }
+    next = keep + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0);
+}
+
 } // namespace
 
 void child_main(ChildPlan& plan) {
@@ -354,9 +379,7 @@ void child_main(ChildPlan& plan) {
   // process and mount of the sandbox.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   ::setsid(); // leave cbuild's process group: a terminal's ^C goes to cbuild only
-  for (int fd : plan.close_first) {
-    ::close(fd);
-  }
+  close_inherited(plan);
   // With a user namespace the parent writes our id maps first and then says
   // "go". Otherwise it has nothing to do: the pipe is non-blocking and only
   // tells whether the parent died before PR_SET_PDEATHSIG took effect.

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -146,15 +147,66 @@ private:
   core::UniqueFd m_fd;
 };
 
+// The sandboxes this process runs (the build engine runs one per thread): a
+// signal cbuild receives goes to every one of them, whichever thread reads it.
+struct RunningInits {
+  std::mutex mutex;
+  std::vector<pid_t> inits;
+  int interrupts = 0; ///< SIGINT/SIGTERM received since the first of them started
+};
+
+RunningInits& running_inits() {
+  static RunningInits running;
+  return running;
+}
+
+// Registered from clone() until the wait status is known (then the pid may be
+// reaped and reused, and must not be signalled any more).
+class RunningInit {
+public:
+  explicit RunningInit(pid_t init) : m_init(init) {
+    std::lock_guard lock(running_inits().mutex);
+    running_inits().inits.push_back(init);
+  }
+  ~RunningInit() { release(); }
+  RunningInit(const RunningInit&) = delete;
+  RunningInit& operator=(const RunningInit&) = delete;
+
+  void release() {
+    if (m_init == 0) {
+      return;
+    }
+    RunningInits& running = running_inits();
+    std::lock_guard lock(running.mutex);
+    std::erase(running.inits, m_init);
+    if (running.inits.empty()) {
+      running.interrupts = 0;
+    }
+    m_init = 0;
+  }
+
+private:
+  pid_t m_init;
+};
+
+// A second SIGINT/SIGTERM kills the sandboxes.
+void relay_signal(int sig) {
+  RunningInits& running = running_inits();
+  std::lock_guard lock(running.mutex);
+  bool fatal = (sig == SIGINT || sig == SIGTERM) && ++running.interrupts > 1;
+  for (pid_t init : running.inits) {
+    ::kill(init, fatal ? SIGKILL : sig);
+  }
+}
+
 struct Outcome {
   std::optional<ChildMessage> failure;
   std::optional<int> status;
 };
 
 // Relays signals and the terminal until PID 1 closes the error pipe.
-Outcome supervise(pid_t init, int error_fd, const ForwardedSignals& signals, Terminal* terminal) {
+Outcome supervise(int error_fd, const ForwardedSignals& signals, Terminal* terminal) {
   Outcome outcome;
-  int interrupts = 0;
   for (;;) {
     pollfd fds[4] = {{error_fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}, {-1, 0, 0}, {-1, 0, 0}};
     if (terminal != nullptr) {
@@ -171,8 +223,7 @@ Outcome supervise(pid_t init, int error_fd, const ForwardedSignals& signals, Ter
           terminal->copy_window_size();
           continue;
         }
-        bool fatal = (sig == SIGINT || sig == SIGTERM) && ++interrupts > 1;
-        ::kill(init, fatal ? SIGKILL : sig);
+        relay_signal(sig);
       }
     }
     if (terminal != nullptr) {
@@ -341,7 +392,6 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     ::fcntl(sync.read.get(), F_SETFL, O_NONBLOCK);
   }
   plan.error_fd = errors.write.get();
-  plan.close_first = {sync.write.get(), errors.read.get()};
   std::unique_ptr<Terminal> terminal;
   core::UniqueFd console_parent;
   core::UniqueFd console_child;
@@ -353,8 +403,11 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     console_parent.reset(pair[0]);
     console_child.reset(pair[1]);
     plan.console_socket = pair[1];
-    plan.close_first.push_back(pair[0]);
   }
+  plan.keep_fds = {plan.stdio[0], plan.stdio[1], plan.stdio[2],
+                   plan.sync_fd,  plan.error_fd, plan.console_socket};
+  plan.keep_fds.insert(plan.keep_fds.end(), plan.cgroup_fds.begin(), plan.cgroup_fds.end());
+  std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
   ForwardedSignals signals;
 
   long pid = ::syscall(SYS_clone, clone_flags(spec) | SIGCHLD, nullptr, nullptr, nullptr, 0);
@@ -369,6 +422,7 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     ::kill(init, SIGKILL);
     ::waitpid(init, nullptr, 0);
   });
+  RunningInit registered(init);
   sync.read.reset();
   errors.write.reset();
   console_child.reset();
@@ -386,7 +440,8 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     }
   }
 
-  Outcome outcome = supervise(init, errors.read.get(), signals, terminal.get());
+  Outcome outcome = supervise(errors.read.get(), signals, terminal.get());
+  registered.release();
   if (outcome.failure) {
     throw core::Error(failure_message(plan, *outcome.failure));
   }

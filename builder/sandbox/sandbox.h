@@ -39,6 +39,10 @@ struct SandboxResult {
 /// sandbox). When it returns, every process, mount and cgroup of the sandbox
 /// is gone; the upper dir keeps the changes.
 ///
+/// Safe to call from a multi-threaded process and from several threads at
+/// once; a signal received by any of the calling threads goes to every
+/// running sandbox of the process.
+///
 /// Throws core::Error if the sandbox cannot be set up, with the failing step:
 /// "sandbox: mount proc on /proc: Permission denied". A command that runs
 /// and fails is a result, not an error.

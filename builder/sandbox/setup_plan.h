@@ -68,7 +68,8 @@ enum class ProcessStep : int {
 };
 
 /// Everything the child needs, computed by the parent so that the child only
-/// reads memory and makes system calls (no allocation, no exceptions).
+/// reads memory and makes system calls (no allocation, no exceptions, no
+/// libc lock: other threads may have held any of them at clone time).
 struct ChildPlan {
   std::vector<SetupOp> ops;
   std::vector<int> tree_fds;        ///< filled by clone_tree in the child; sized by the parent
@@ -95,7 +96,7 @@ struct ChildPlan {
   bool wait_for_parent = false; ///< block on sync_fd until the parent wrote the id maps
   int sync_fd = -1;             ///< read end: the parent says "go"
   int error_fd = -1;            ///< write end, CLOEXEC: ChildMessage records
-  std::vector<int> close_first; ///< parent-side ends the child closes at once
+  std::vector<int> keep_fds;    ///< sorted: all other descriptors above 2 are closed first
 };
 
 /// What the child reports to the parent.

@@ -53,15 +53,26 @@ SeccompProfile parse_seccomp_profile(const std::string& json_text, const std::st
 /// Reads and parses a profile file (`--security-opt seccomp=FILE`).
 SeccompProfile load_seccomp_profile(const std::filesystem::path& file);
 
+/// How libseccomp lays out the program. Both decide every syscall the same way.
+enum class SeccompLayout {
+  binary_tree, ///< binary search over syscall numbers: fast to load and to run
+  linear,      ///< libseccomp's default chain of comparisons (kept for comparison)
+};
+
 /// Compiles a profile for the native architecture, keeping the rules whose
 /// capability conditions hold for `caps`, into a classic BPF program
 /// (libseccomp's seccomp_export_bpf) that a child can load without allocating.
-std::vector<sock_filter> compile_seccomp(const SeccompProfile& profile, CapSet caps);
+std::vector<sock_filter> compile_seccomp(const SeccompProfile& profile, CapSet caps,
+                                         SeccompLayout layout = SeccompLayout::binary_tree);
 
-/// compile_seccomp() behind a cache: in memory, and on disk keyed by the
-/// SHA-256 of everything the program depends on (profile, caps, libseccomp and
-/// kernel versions) in /var/cache/cbuild/seccomp (root) or
-/// ~/.cache/cbuild/seccomp, mode 0700; a file not owned by us is ignored.
+/// compile_seccomp() behind a cache: in memory, and on disk in
+/// /var/cache/cbuild/seccomp (root) or ~/.cache/cbuild/seccomp, mode 0700. The
+/// key is the text of everything the program depends on (profile, caps,
+/// architecture, libseccomp and kernel versions, layout); a file is named by
+/// a 64-bit FNV-1a hash of it and holds the key itself, compared in full when
+/// read, so a hash collision only costs a compile. A file not owned by us, or
+/// writable by others, is ignored. (No SHA-256 here: initialising OpenSSL
+/// would cost a `cbuild run` about 1 ms.)
 std::vector<sock_filter> compile_seccomp_cached(const SeccompProfile& profile, CapSet caps);
 
 } // namespace builder::sandbox

@@ -4,6 +4,7 @@
 
 #include "builder/sandbox/image_process.h"
 #include "builder/sandbox/sandbox.h"
+#include "builder/sandbox/scratch_dir.h"
 
 #include "core/error.h"
 #include "core/layer_apply.h"
@@ -261,8 +262,10 @@ int run(const GlobalOptions& global, const RunFlags& f) {
   sb::SandboxSpec spec = make_spec(f, sb::resolve_process(image, overrides));
 
   // The container's writable layer: thrown away at exit (there is no
-  // container store to keep it in yet, so --rm is implied).
-  core::TempDir scratch({}, "cbuild-run-");
+  // container store to keep it in yet, so --rm is implied). One left by a
+  // SIGKILLed cbuild run is removed here.
+  sb::remove_stale_scratch_dirs("cbuild-run-");
+  sb::ScratchDir scratch("cbuild-run-");
   std::filesystem::create_directory(scratch.path() / "upper");
   std::filesystem::create_directory(scratch.path() / "work");
   spec.rootfs.lower_dirs = {rootfs_dir};

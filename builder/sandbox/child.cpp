@@ -122,6 +122,10 @@ bool apply(ChildPlan& plan, const SetupOp& op) {
                         MOVE_MOUNT_F_EMPTY_PATH) == 0;
   case OpKind::make_dir: return ::mkdir(target, 0755) == 0 || errno == EEXIST;
   case OpKind::make_file: return make_file(target);
+  case OpKind::make_device:
+    // chmod: mknod's mode went through the umask.
+    return (::mknod(target, op.mode, op.device) == 0 || errno == EEXIST) &&
+           ::lchown(target, op.uid, op.gid) == 0 && ::chmod(target, op.mode & 07777) == 0;
   case OpKind::symlink: return ::symlink(op.source.c_str(), target) == 0 || errno == EEXIST;
   case OpKind::read_only:
     return ::mount(target, target, nullptr, MS_BIND | MS_REC, nullptr) == 0 &&

@@ -111,7 +111,7 @@ void ensure_plain_root_mountpoints(const fs::path& root, bool has_etc) {
 
 } // namespace
 
-RunDir::RunDir(const SandboxSpec& spec) : m_dir({}, "cbuild-sandbox-") {
+RunDir::RunDir(const SandboxSpec& spec) : m_dir("cbuild-sandbox-") {
   for (const char* dir : {"merged", "etc"}) {
     fs::create_directory(path() / dir);
   }

@@ -2,14 +2,14 @@
 
 #include "builder/sandbox/sandbox_spec.h"
 
-#include "core/temp_dir.h"
+#include "builder/sandbox/scratch_dir.h"
 
 #include <filesystem>
 #include <string>
 
 namespace builder::sandbox {
 
-/// The per-run scratch directory of the parent:
+/// The per-run scratch directory of the parent, `$TMPDIR/cbuild-sandbox-XXXXXX`:
 ///   merged/     where the root is assembled (inside the child's mount namespace)
 ///   etc/        hosts, hostname, resolv.conf: bind-mounted, never part of a layer
 ///   mountpoints/ a tiny top lower layer giving /etc/hosts & co. and /proc,
@@ -30,7 +30,7 @@ public:
   bool has_etc_dir() const { return m_has_etc; }
 
 private:
-  core::TempDir m_dir;
+  ScratchDir m_dir; ///< removed by a later run if this process is killed
   std::string m_overlay_lower;
   bool m_has_etc = true;
 };

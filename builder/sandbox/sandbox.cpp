@@ -3,6 +3,7 @@
 #include "builder/sandbox/cgroups.h"
 #include "builder/sandbox/id_map.h"
 #include "builder/sandbox/run_dir.h"
+#include "builder/sandbox/scratch_dir.h"
 #include "builder/sandbox/setup_plan.h"
 #include "builder/sandbox/terminal.h"
 #include "builder/sandbox/user_db.h"
@@ -367,6 +368,8 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
     throw core::Error("sandbox: resource limits need root (cgroups are not delegated here)");
   }
   reap_finished_inits();
+  static std::once_flag swept;
+  std::call_once(swept, [] { remove_stale_scratch_dirs("cbuild-sandbox-"); });
   std::unique_ptr<Cgroup> cgroup;
   if (::geteuid() == 0) {
     CgroupLayout layout = detect_cgroup_layout();
@@ -377,7 +380,9 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   }
   RunDir run_dir(spec);
   SetupContext context{run_dir.merged(), run_dir.etc(), run_dir.overlay_lower(),
-                       run_dir.has_etc_dir(), cgroup.get()};
+                       run_dir.has_etc_dir(), cgroup.get(),
+                       // as Docker: all of the host's devices for --privileged
+                       spec.privileged ? list_host_devices() : std::vector<HostDevice>{}};
   ChildPlan plan = make_plan(spec, context, io);
   std::vector<core::UniqueFd> cgroup_fds = open_cgroup_procs(cgroup.get());
   for (const auto& fd : cgroup_fds) {

@@ -3,8 +3,11 @@
 #include "core/error.h"
 
 #include <sys/mount.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 namespace builder::sandbox {
 namespace fs = std::filesystem;
@@ -26,6 +29,37 @@ constexpr const char* k_masked_paths[] = {"/proc/acpi",
 constexpr const char* k_read_only_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                                              "/proc/sysrq-trigger"};
 constexpr const char* k_devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+// Left out of --privileged's host devices, as Docker does (plus what every
+// sandbox has anyway).
+constexpr const char* k_skipped_dev_dirs[] = {"pts", "shm", "mqueue", "fd", ".lxc", ".udev"};
+constexpr const char* k_skipped_devices[] = {"console", "ptmx"};
+
+bool listed(const std::string& name, const auto& list) {
+  return std::find(std::begin(list), std::end(list), name) != std::end(list);
+}
+
+void collect_devices(const fs::path& root, const fs::path& relative, std::vector<HostDevice>& out) {
+  std::error_code ec;
+  for (fs::directory_iterator it(root / relative, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    fs::path rel = relative / name;
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0) {
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (!(relative.empty() && listed(name, k_skipped_dev_dirs))) {
+        collect_devices(root, rel, out);
+      }
+      continue;
+    }
+    bool top = relative.empty();
+    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
+        !(top && (listed(name, k_devices) || listed(name, k_skipped_devices)))) {
+      out.push_back({rel.string(), st.st_mode, st.st_rdev, st.st_uid, st.st_gid});
+    }
+  }
+}
 
 class Planner {
 public:
@@ -129,6 +163,11 @@ private:
     for (const char* dev : k_devices) {
       m_dev_slots.push_back(clone("/dev/" + std::string(dev), false, false));
     }
+    if (m_spec.namespaces.user) {
+      for (const auto& dev : m_ctx.host_devices) {
+        m_host_device_slots.push_back(clone("/dev/" + dev.path, false, false));
+      }
+    }
     if (m_spec.namespaces.user && m_spec.network == NetworkMode::host) {
       m_sys_slot = clone("/sys", true, !m_spec.privileged);
     }
@@ -195,7 +234,42 @@ private:
            .target = link,
            .description = "create symlink " + std::string(link)});
     }
+    plan_host_devices();
     plan_sys();
+  }
+
+  // --privileged: the host's devices, created with mknod as runc does (a
+  // user namespace may not mknod: there they are bind mounts of the host's).
+  void plan_host_devices() {
+    std::set<std::string> made_dirs;
+    for (std::size_t i = 0; i < m_ctx.host_devices.size(); ++i) {
+      const HostDevice& dev = m_ctx.host_devices[i];
+      std::string target = "/dev/" + dev.path;
+      fs::path dir = "/dev";
+      for (const auto& part : fs::path(dev.path).parent_path()) {
+        dir /= part;
+        if (made_dirs.insert(dir.string()).second) {
+          add({.kind = OpKind::make_dir,
+               .target = dir.string(),
+               .description = "create " + dir.string()});
+        }
+      }
+      if (m_host_device_slots.empty()) {
+        add({.kind = OpKind::make_device,
+             .target = target,
+             .mode = dev.mode,
+             .device = dev.device,
+             .uid = dev.uid,
+             .gid = dev.gid,
+             .description = "create device " + target});
+        continue;
+      }
+      add({.kind = OpKind::make_file, .target = target, .description = "create " + target});
+      add({.kind = OpKind::attach_tree,
+           .target = target,
+           .slot = m_host_device_slots[i],
+           .description = "bind " + target + " on " + target});
+    }
   }
 
   void plan_sys() {
@@ -306,7 +380,7 @@ private:
   std::vector<SetupOp> m_ops;
   int m_slots = 0;
   int m_sys_slot = -1;
-  std::vector<int> m_dev_slots, m_mount_slots, m_etc_slots;
+  std::vector<int> m_dev_slots, m_mount_slots, m_etc_slots, m_host_device_slots;
 };
 
 const char* process_step_text(ProcessStep step) {
@@ -332,6 +406,14 @@ const char* process_step_text(ProcessStep step) {
 }
 
 } // namespace
+
+std::vector<HostDevice> list_host_devices(const fs::path& dev_dir) {
+  std::vector<HostDevice> devices;
+  collect_devices(dev_dir, {}, devices);
+  std::sort(devices.begin(), devices.end(),
+            [](const HostDevice& a, const HostDevice& b) { return a.path < b.path; });
+  return devices;
+}
 
 std::vector<SetupOp> plan_setup(const SandboxSpec& spec, const SetupContext& context) {
   return Planner(spec, context).run();

@@ -26,6 +26,7 @@ enum class OpKind {
   attach_tree,     ///< move_mount(slot -> target), target resolved in the new root
   make_dir,        ///< mkdir(target), EEXIST is fine
   make_file,       ///< create an empty file at target if nothing is there
+  make_device,     ///< mknod(target, mode, device) owned by uid:gid (--privileged)
   symlink,         ///< symlink(source, target)
   read_only,       ///< bind target onto itself read-only (runc's readonly paths)
   mask,            ///< hide target: /dev/null over a file, read-only tmpfs over a dir
@@ -40,10 +41,14 @@ struct SetupOp {
   std::string fstype = {};
   std::string data = {};
   unsigned long flags = 0;
-  int slot = -1;                ///< clone_tree / attach_tree: index into ChildPlan::tree_fds
-  bool recursive = false;       ///< clone_tree: the whole subtree
-  bool read_only = false;       ///< clone_tree: make the clone read-only
-  bool optional = false;        ///< a missing target (ENOENT) skips the step
+  int slot = -1;          ///< clone_tree / attach_tree: index into ChildPlan::tree_fds
+  bool recursive = false; ///< clone_tree: the whole subtree
+  bool read_only = false; ///< clone_tree: make the clone read-only
+  bool optional = false;  ///< a missing target (ENOENT) skips the step
+  mode_t mode = 0;        ///< make_device: file type and permissions
+  dev_t device = 0;       ///< make_device: major/minor
+  uid_t uid = 0;          ///< make_device: owner
+  gid_t gid = 0;
   std::string description = {}; ///< "mount proc on /proc", for the error message
 };
 
@@ -108,13 +113,28 @@ struct ChildMessage {
   int status = 0; ///< wait status of the command (kind == exited)
 };
 
+/// A device node of the host's /dev, given to --privileged sandboxes as Docker does.
+struct HostDevice {
+  std::string path; ///< relative to /dev: "kvm", "net/tun"
+  mode_t mode = 0;  ///< S_IFCHR or S_IFBLK plus permissions
+  dev_t device = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// The character and block devices under `dev_dir` (recursively), except those
+/// Docker leaves out (pts/, shm/, mqueue/, fd/, console) and those every
+/// sandbox gets anyway (null, zero, full, random, urandom, tty, ptmx).
+std::vector<HostDevice> list_host_devices(const std::filesystem::path& dev_dir = "/dev");
+
 /// Inputs of plan_setup that the parent prepared on disk.
 struct SetupContext {
-  std::filesystem::path merged_dir; ///< where the root is assembled
-  std::filesystem::path etc_dir;    ///< holds hosts, hostname, resolv.conf
-  std::string overlay_lower;        ///< lowerdir= value, including the mountpoint layer
-  bool bind_etc_files = true;       ///< the rootfs has a real /etc directory
-  const Cgroup* cgroup = nullptr;   ///< mounted read-only at /sys/fs/cgroup when set
+  std::filesystem::path merged_dir;     ///< where the root is assembled
+  std::filesystem::path etc_dir;        ///< holds hosts, hostname, resolv.conf
+  std::string overlay_lower;            ///< lowerdir= value, including the mountpoint layer
+  bool bind_etc_files = true;           ///< the rootfs has a real /etc directory
+  const Cgroup* cgroup = nullptr;       ///< mounted read-only at /sys/fs/cgroup when set
+  std::vector<HostDevice> host_devices; ///< --privileged: created in the sandbox's /dev
 };
 
 /// Turns the spec into the ordered list of setup steps.

@@ -1,6 +1,8 @@
 // Real namespaces, as root: capabilities, namespaces, the root filesystem.
 #include "sandbox_fixture.h"
 
+#include "builder/sandbox/setup_plan.h"
+
 #include "core/error.h"
 
 #include <catch2/catch.hpp>
@@ -8,6 +10,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,6 +89,43 @@ TEST_CASE("sandbox --privileged keeps the full capability set", "[sandbox][root]
   auto captured = run_captured(spec);
   CHECK(status_line(captured.out, "CapBnd") == sandbox_test::host_status("CapBnd"));
   CHECK(status_line(captured.out, "CapEff") == sandbox_test::host_status("CapBnd"));
+}
+
+TEST_CASE("sandbox --privileged gets the host's devices, no seccomp, no masks, rw /sys",
+          "[sandbox][root]") {
+  SANDBOX_PRECONDITION();
+  auto devices = list_host_devices("/dev");
+  if (devices.empty()) {
+    WARN("SKIPPED: the host's /dev has no device beyond the minimal set");
+    return;
+  }
+  // Up to three of the host's devices: "<path> <major>:<minor>" as stat prints them.
+  std::string script;
+  std::string expected;
+  for (std::size_t i = 0; i < devices.size() && i < 3; ++i) {
+    const HostDevice& dev = devices[i];
+    script += "stat -c '%n %t:%T' /dev/" + dev.path + "; ";
+    char line[128];
+    std::snprintf(line, sizeof line, "/dev/%s %x:%x\n", dev.path.c_str(), major(dev.device),
+                  minor(dev.device));
+    expected += line;
+  }
+  script += "grep Seccomp: /proc/self/status; stat -c %F /proc/timer_list; "
+            "grep ' /sys sysfs' /proc/mounts | cut -d' ' -f4 | cut -d, -f1";
+  BusyboxRootfs rootfs;
+  core::TempDir scratch;
+  auto spec = shell_spec(rootfs, scratch, script);
+  spec.privileged = true;
+  spec.capabilities = resolve_capabilities({}, {}, true);
+  auto captured = run_captured(spec);
+  CHECK(captured.out == expected + "Seccomp:\t0\nregular empty file\nrw\n");
+
+  SECTION("without --privileged none of them is there, and the rest is locked down") {
+    core::TempDir scratch2;
+    auto plain = run_captured(shell_spec(rootfs, scratch2, script));
+    CHECK(plain.out.find(devices[0].path + " ") == std::string::npos);
+    CHECK(plain.out.find("Seccomp:\t2\ncharacter special file\nro\n") != std::string::npos);
+  }
 }
 
 TEST_CASE("sandbox namespaces differ from the host's", "[sandbox][root]") {

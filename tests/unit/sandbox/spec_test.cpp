@@ -13,6 +13,9 @@
 
 #include <algorithm>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 using namespace builder::sandbox;
 
 namespace {
@@ -24,7 +27,7 @@ std::ptrdiff_t index_of(const std::vector<SetupOp>& ops, const std::string& desc
 }
 
 std::vector<SetupOp> plan_for(const SandboxSpec& spec) {
-  SetupContext context{"/run/merged", "/run/etc", "/run/mountpoints:/layers/1", true, nullptr};
+  SetupContext context{"/run/merged", "/run/etc", "/run/mountpoints:/layers/1", true, nullptr, {}};
   return plan_setup(spec, context);
 }
 
@@ -172,9 +175,62 @@ TEST_CASE("setup plan applies steps in the order the kernel requires", "[sandbox
     CHECK(index_of(privileged, "mask /proc/kcore") == -1);
     CHECK(index_of(privileged, "make /proc/sys read-only") == -1);
   }
+  SECTION("privileged creates the host's devices in the sandbox's /dev") {
+    spec.privileged = true;
+    SetupContext context{"/run/merged",
+                         "/run/etc",
+                         "/run/mountpoints:/layers/1",
+                         true,
+                         nullptr,
+                         {{"kvm", S_IFCHR | 0660, makedev(10, 232), 0, 36},
+                          {"net/tun", S_IFCHR | 0666, makedev(10, 200), 0, 0}}};
+    auto privileged = plan_setup(spec, context);
+    auto dev = index_of(privileged, "mount tmpfs on /dev");
+    auto kvm = index_of(privileged, "create device /dev/kvm");
+    auto net = index_of(privileged, "create /dev/net");
+    auto tun = index_of(privileged, "create device /dev/net/tun");
+    REQUIRE(kvm >= 0);
+    CHECK(pivot < dev);
+    CHECK(dev < kvm);
+    CHECK(kvm < net);
+    CHECK(net < tun);
+    const SetupOp& op = privileged[static_cast<std::size_t>(kvm)];
+    CHECK(op.kind == OpKind::make_device);
+    CHECK(op.device == makedev(10, 232));
+    CHECK(op.mode == (S_IFCHR | 0660));
+    CHECK(op.gid == 36);
+
+    SECTION("in a user namespace they are bind mounts of the host's nodes") {
+      spec.namespaces.user = true;
+      auto rootless = plan_setup(spec, context);
+      CHECK(index_of(rootless, "create device /dev/kvm") == -1);
+      CHECK(index_of(rootless, "bind /dev/kvm") <
+            index_of(rootless, "pivot_root into /run/merged"));
+      CHECK(index_of(rootless, "bind /dev/net/tun on /dev/net/tun") >
+            index_of(rootless, "create /dev/net"));
+    }
+  }
   SECTION("network none brings up lo") {
     spec.network = NetworkMode::none;
     CHECK(index_of(plan_for(spec), "bring up lo") >= 0);
+  }
+}
+
+TEST_CASE("host devices are listed as Docker gives them to --privileged", "[sandbox]") {
+  auto devices = list_host_devices("/dev");
+  auto has = [&](const std::string& path) {
+    return std::any_of(devices.begin(), devices.end(),
+                       [&](const HostDevice& d) { return d.path == path; });
+  };
+  // Every sandbox has these already, or Docker leaves them out.
+  for (const char* path : {"null", "zero", "tty", "ptmx", "console", "pts/ptmx"}) {
+    CHECK_FALSE(has(path));
+  }
+  for (const auto& dev : devices) {
+    struct stat st {};
+    REQUIRE(::lstat(("/dev/" + dev.path).c_str(), &st) == 0);
+    CHECK((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)));
+    CHECK(st.st_rdev == dev.device);
   }
 }
 

@@ -265,12 +265,12 @@ int run(const GlobalOptions& global, const RunFlags& f) {
   // container store to keep it in yet, so --rm is implied). One left by a
   // SIGKILLed cbuild run is removed here.
   sb::remove_stale_scratch_dirs("cbuild-run-");
-  sb::ScratchDir scratch("cbuild-run-");
-  std::filesystem::create_directory(scratch.path() / "upper");
-  std::filesystem::create_directory(scratch.path() / "work");
+  auto scratch = std::make_unique<sb::ScratchDir>("cbuild-run-");
+  std::filesystem::create_directory(scratch->path() / "upper");
+  std::filesystem::create_directory(scratch->path() / "work");
   spec.rootfs.lower_dirs = {rootfs_dir};
-  spec.rootfs.upper_dir = scratch.path() / "upper";
-  spec.rootfs.work_dir = scratch.path() / "work";
+  spec.rootfs.upper_dir = scratch->path() / "upper";
+  spec.rootfs.work_dir = scratch->path() / "work";
   if (f.print_spec) {
     std::cout << sb::to_json(spec) << "\n";
     return 0;
@@ -294,6 +294,10 @@ int run(const GlobalOptions& global, const RunFlags& f) {
   if (result.out_of_memory) {
     std::fprintf(stderr, "cbuild: %s\n", result.describe().c_str());
   }
+  // The kernel may still be tearing down the sandbox's namespaces, which hold
+  // the overlay's dirs: a helper removes them once it is done, so that cbuild
+  // returns as soon as the command's processes are gone.
+  sb::finish_sandboxes_in_background(std::move(scratch));
   return result.status_code();
 }
 

@@ -358,32 +358,31 @@ void ignore_signal(int) {}
   }
 }
 
-// Other threads of cbuild may have opened descriptors (pipes of other runs)
-// that PID 1, which never execs, would otherwise keep open for its whole life.
-// Only 0-2 and plan.keep_fds (sorted) survive.
-void close_inherited(const ChildPlan& plan) {
+} // namespace
+
+void close_descriptors_except(const int* keep, std::size_t count) {
   unsigned next = 3;
-  for (int fd : plan.keep_fds) {
-    auto keep = static_cast<unsigned>(fd);
-    if (fd < 0 || keep < next) {
+  for (std::size_t i = 0; i < count; ++i) {
+    auto fd = static_cast<unsigned>(keep[i]);
+    if (keep[i] < 0 || fd < next) {
       continue;
     }
-    if (keep > next) {
-      ::syscall(SYS_close_range, next, keep - 1, 0);
+    if (fd > next) {
+      ::syscall(SYS_close_range, next, fd - 1, 0);
     }
-    next = keep + 1;
+    next = fd + 1;
   }
   ::syscall(SYS_close_range, next, ~0U, 0);
 }
-
-} // namespace
 
 void child_main(ChildPlan& plan) {
   // Die with the parent: if cbuild is SIGKILLed, PID 1 goes, and with it every
   // process and mount of the sandbox.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   ::setsid(); // leave cbuild's process group: a terminal's ^C goes to cbuild only
-  close_inherited(plan);
+  // Other threads of cbuild may have opened descriptors (pipes of other runs)
+  // that PID 1, which never execs, would otherwise keep open for its life.
+  close_descriptors_except(plan.keep_fds.data(), plan.keep_fds.size());
   // With a user namespace the parent writes our id maps first and then says
   // "go". Otherwise it has nothing to do: the pipe is non-blocking and only
   // tells whether the parent died before PR_SET_PDEATHSIG took effect.

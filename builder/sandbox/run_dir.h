@@ -29,6 +29,10 @@ public:
   /// False when the rootfs's /etc is not a directory (then nothing is bound there).
   bool has_etc_dir() const { return m_has_etc; }
 
+  /// See ScratchDir.
+  int lock_fd() const { return m_dir.lock_fd(); }
+  void release() { m_dir.release(); }
+
 private:
   ScratchDir m_dir; ///< removed by a later run if this process is killed
   std::string m_overlay_lower;

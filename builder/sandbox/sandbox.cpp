@@ -5,6 +5,7 @@
 #include "builder/sandbox/run_dir.h"
 #include "builder/sandbox/scratch_dir.h"
 #include "builder/sandbox/setup_plan.h"
+#include "builder/sandbox/teardown.h"
 #include "builder/sandbox/terminal.h"
 #include "builder/sandbox/user_db.h"
 
@@ -311,25 +312,6 @@ std::vector<core::UniqueFd> open_cgroup_procs(const Cgroup* cgroup) {
   return fds;
 }
 
-// PIDs 1 whose command ended but whose namespaces the kernel is still tearing
-// down (mount and pid namespaces wait for RCU grace periods, tens of ms on a
-// busy machine). Nothing of them is reachable any more; they are reaped
-// without blocking at the next run.
-std::mutex g_pending_mutex;
-std::vector<pid_t> g_pending_inits;
-
-void reap_finished_inits() {
-  std::lock_guard lock(g_pending_mutex);
-  std::erase_if(g_pending_inits, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
-}
-
-void reap_later(pid_t init) {
-  if (::waitpid(init, nullptr, WNOHANG) == 0) {
-    std::lock_guard lock(g_pending_mutex);
-    g_pending_inits.push_back(init);
-  }
-}
-
 SandboxResult make_result(int status, const Cgroup* cgroup, const SandboxSpec& spec) {
   SandboxResult result;
   if (WIFSIGNALED(status)) {
@@ -378,9 +360,9 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
       cgroup = std::make_unique<Cgroup>(layout, spec.limits);
     }
   }
-  RunDir run_dir(spec);
-  SetupContext context{run_dir.merged(), run_dir.etc(), run_dir.overlay_lower(),
-                       run_dir.has_etc_dir(), cgroup.get(),
+  auto run_dir = std::make_unique<RunDir>(spec);
+  SetupContext context{run_dir->merged(), run_dir->etc(), run_dir->overlay_lower(),
+                       run_dir->has_etc_dir(), cgroup.get(),
                        // as Docker: all of the host's devices for --privileged
                        spec.privileged ? list_host_devices() : std::vector<HostDevice>{}};
   ChildPlan plan = make_plan(spec, context, io);
@@ -454,7 +436,7 @@ SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io) {
   if (outcome.status) {
     status = *outcome.status;
     reap.release();
-    reap_later(init);
+    finish_later(init, std::move(run_dir)); // its namespaces are still being torn down
   } else {
     // PID 1 died without a report (killed from outside, or by the OOM killer).
     ::waitpid(init, &status, 0);

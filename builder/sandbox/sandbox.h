@@ -3,10 +3,13 @@
 #include "builder/sandbox/sandbox_spec.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace builder::sandbox {
+
+class ScratchDir;
 
 /// Where the sandboxed command's stdin/stdout/stderr go. With spec.tty, a new
 /// pseudo-terminal is relayed to out_fd (and from in_fd when interactive).
@@ -47,5 +50,19 @@ struct SandboxResult {
 /// "sandbox: mount proc on /proc: Permission denied". A command that runs
 /// and fails is a result, not an error.
 SandboxResult run_sandbox(const SandboxSpec& spec, const SandboxIo& io = {});
+
+/// run_sandbox() returns once the command and every other process of the
+/// sandbox are gone, while the kernel may still be tearing down the
+/// namespaces of its PID 1 (tens of ms on a busy machine); its run directory
+/// is removed after that, by the next run_sandbox() or by one of these.
+/// Blocks until they are all gone and removes their run directories.
+void wait_for_finished_sandboxes();
+
+/// For a process about to exit (`cbuild run`): forks a helper that waits for
+/// them, then removes their run directories and `extra` (the overlay's upper
+/// dir lives there), and returns at once. Without a pending sandbox, `extra`
+/// is removed right away. The helper holds the directories' locks, closes
+/// every other descriptor, and is in its own session.
+void finish_sandboxes_in_background(std::unique_ptr<ScratchDir> extra);
 
 } // namespace builder::sandbox

@@ -78,7 +78,14 @@ ScratchDir::ScratchDir(const char* prefix) {
 }
 
 ScratchDir::~ScratchDir() {
-  remove_tree(m_path); // still locked: a sweep cannot interleave
+  if (!m_path.empty()) {
+    remove_tree(m_path); // still locked: a sweep cannot interleave
+  }
+}
+
+void ScratchDir::release() {
+  m_path.clear();
+  m_lock.reset();
 }
 
 int remove_stale_scratch_dirs(const char* prefix) {

@@ -23,6 +23,13 @@ public:
 
   const std::filesystem::path& path() const { return m_path; }
 
+  /// The descriptor holding the lock (a forked helper inherits the lock with it).
+  int lock_fd() const { return m_lock.get(); }
+
+  /// Forgets the directory without removing it and closes this process's
+  /// descriptor of the lock (held on by a helper that inherited it).
+  void release();
+
 private:
   std::filesystem::path m_path;
   core::UniqueFd m_lock; ///< the directory itself, flock(LOCK_EX) held

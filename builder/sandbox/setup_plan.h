@@ -148,6 +148,10 @@ std::vector<SetupOp> plan_command_setup(const SandboxSpec& spec, const SetupCont
 /// of a ProcessStep.
 std::string describe_step(const ChildPlan& plan, int step);
 
+/// Closes every descriptor above 2 but those in `keep` (sorted ascending;
+/// negative entries are ignored). Async-signal-safe: allocates nothing.
+void close_descriptors_except(const int* keep, std::size_t count);
+
 /// Runs in the child after clone(): applies the plan, forks the command,
 /// then stays as PID 1 (reaps, forwards signals) and never returns.
 [[noreturn]] void child_main(ChildPlan& plan);

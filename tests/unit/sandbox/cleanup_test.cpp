@@ -156,3 +156,15 @@ TEST_CASE("sandbox killed with its owner: the next sweep removes its run dir", "
   CHECK_FALSE(mounted_under(run_dirs[0]));
   CHECK_FALSE(mounted_under(scratch.path()));
 }
+
+TEST_CASE("sandbox run dirs are gone once the finished sandboxes are waited for",
+          "[sandbox][root]") {
+  SANDBOX_PRECONDITION();
+  BusyboxRootfs rootfs;
+  PrivateTmpdir tmp;
+  core::TempDir scratch;
+  auto result = builder::sandbox::run_sandbox(shell_spec(rootfs, scratch, "true"));
+  CHECK(result.exit_code == 0);
+  wait_for_finished_sandboxes();
+  CHECK(entries_with_prefix(tmp.path(), "cbuild-sandbox-").empty());
+}

@@ -41,8 +41,10 @@ wait_for '[ "$(running)" = 0 ]' || fail "the sandbox outlived SIGKILL of cbuild"
 out=$("$CBUILD" run --rootfs "$WORK/rootfs" sh -c 'cat /written 2>/dev/null; echo next') ||
   fail "the next run failed"
 [ "$out" = next ] || fail "the next run saw '$out'"
-[ "$(count 'cbuild-run-*')" = 0 ] || fail "writable layer left: $(ls "$TMPDIR")"
-[ "$(count 'cbuild-sandbox-*')" = 0 ] || fail "run dir left: $(ls "$TMPDIR")"
+# cbuild returned as soon as the command was gone; a helper removes this run's
+# own directories once the kernel has torn down the sandbox's namespaces.
+wait_for '[ "$(count "cbuild-run-*")" = 0 ]' || fail "writable layer left: $(ls "$TMPDIR")"
+wait_for '[ "$(count "cbuild-sandbox-*")" = 0 ]' || fail "run dir left: $(ls "$TMPDIR")"
 [ "$(count '.cbuild-*')" = 0 ] || fail "hidden dir left: $(ls -a "$TMPDIR")"
 ! grep -q "$WORK" /proc/self/mountinfo || fail "mount left: $(grep "$WORK" /proc/self/mountinfo)"
 echo "run killed, next run cleans up: ok"

@@ -83,6 +83,7 @@ std::string stress(const BusyboxRootfs& rootfs, int threads, int rounds) {
     churner.join();
   }
   std::fclose(sink);
+  wait_for_finished_sandboxes(); // this process ends with _exit: remove the run dirs now
   std::string all;
   for (const auto& error : errors) {
     all += error.empty() ? "" : error + "\n";

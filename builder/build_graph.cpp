@@ -29,13 +29,36 @@ dockerfile::ShellLex lexer(const dockerfile::Dockerfile& file) {
   return dockerfile::ShellLex({.escape = static_cast<char32_t>(file.escape)});
 }
 
-/// The stages a `COPY --from=` of `stage` reads. Values with variables are
-/// expanded with the global scope (stage ARGs cannot name a stage in practice).
+/// The `from=` stages of a RUN's --mount values.
+void mount_sources(const dockerfile::Dockerfile& file, size_t stage,
+                   const dockerfile::RunInstruction& run, const dockerfile::Env& global,
+                   const dockerfile::ShellLex& lex, std::vector<size_t>& out) {
+  for (const std::string& value : run.mounts) {
+    dockerfile::ExpandResult expanded = lex.expand_word(value, global);
+    std::string error;
+    std::optional<dockerfile::Mount> mount =
+        dockerfile::parse_mount(expanded.ok ? expanded.word : value, error);
+    if (!mount || mount->from.empty()) {
+      continue; // a bad value is reported when the step runs
+    }
+    if (auto found = find_stage(file, mount->from, stage)) {
+      out.push_back(*found);
+    }
+  }
+}
+
+/// The stages a `COPY --from=` or a `RUN --mount=from=` of `stage` reads.
+/// Values with variables are expanded with the global scope (stage ARGs
+/// cannot name a stage in practice).
 std::vector<size_t> copy_sources(const dockerfile::Dockerfile& file, size_t stage,
                                  const dockerfile::Env& global) {
   std::vector<size_t> out;
   dockerfile::ShellLex lex = lexer(file);
   for (const dockerfile::Instruction& ins : file.stages[stage].instructions) {
+    if (const auto* run = ins.as<dockerfile::RunInstruction>()) {
+      mount_sources(file, stage, *run, global, lex, out);
+      continue;
+    }
     const auto* copy = ins.as<dockerfile::CopyInstruction>();
     if (copy == nullptr || copy->from.empty()) {
       continue;

@@ -2,6 +2,7 @@
 
 #include "builder/build_graph.h"
 #include "builder/context.h"
+#include "builder/secrets.h"
 #include "builder/step_runner.h"
 #include "core/compression.h"
 #include "core/error.h"
@@ -26,8 +27,10 @@ struct BuildOptions {
   core::Compression compression = core::Compression::gzip;
   std::optional<std::int64_t> source_date_epoch; ///< clamps every time in the image
   bool no_cache = false;
-  bool explain = false; ///< say why each step missed the cache
-  bool quiet = false;   ///< no progress, no RUN output
+  bool explain = false;        ///< say why each step missed the cache
+  bool quiet = false;          ///< no progress, no RUN output
+  BuildSecrets secrets;        ///< --secret and --ssh: what RUN --mount=type=secret|ssh may use
+  bool allow_insecure = false; ///< --allow security.insecure: RUN --security=insecure may run
 };
 
 /// The outcome of a build.

@@ -44,19 +44,6 @@ bool is_whiteout_device(const struct stat& st) {
   return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
 }
 
-/// True when `rel` is a directory in a lower dir with the same mode and owner.
-bool same_as_lower(const std::string& rel, const struct stat& st,
-                   const std::vector<fs::path>& lower_dirs) {
-  for (const fs::path& lower : lower_dirs) {
-    struct stat below {};
-    if (::lstat((lower / rel).c_str(), &below) == 0) {
-      return S_ISDIR(below.st_mode) && below.st_mode == st.st_mode && below.st_uid == st.st_uid &&
-             below.st_gid == st.st_gid;
-    }
-  }
-  return false;
-}
-
 struct Walker {
   const std::vector<fs::path>& lower_dirs;
   core::LayerWriter& layer;
@@ -86,9 +73,9 @@ struct Walker {
 
   void add_dir(const fs::path& path, const std::string& rel, const struct stat& st) {
     bool opaque = is_opaque(path);
+    bool copy_up_only = is_copy_up_only(path, st, rel, lower_dirs);
     strip_overlay_xattrs(path);
-    bool empty = fs::is_empty(path);
-    if (!opaque && empty && same_as_lower(rel, st, lower_dirs)) {
+    if (copy_up_only) {
       ++summary.skipped_dirs;
       return;
     }
@@ -103,6 +90,21 @@ struct Walker {
 };
 
 } // namespace
+
+bool is_copy_up_only(const fs::path& dir, const struct stat& st, const std::string& rel,
+                     const std::vector<fs::path>& lower_dirs) {
+  if (!S_ISDIR(st.st_mode) || !fs::is_empty(dir) || is_opaque(dir)) {
+    return false;
+  }
+  for (const fs::path& lower : lower_dirs) {
+    struct stat below {};
+    if (::lstat((lower / rel).c_str(), &below) == 0) {
+      return S_ISDIR(below.st_mode) && below.st_mode == st.st_mode && below.st_uid == st.st_uid &&
+             below.st_gid == st.st_gid;
+    }
+  }
+  return false;
+}
 
 DiffSummary layer_from_upper(const fs::path& upper, const std::vector<fs::path>& lower_dirs,
                              core::LayerWriter& layer) {

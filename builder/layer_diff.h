@@ -2,10 +2,20 @@
 
 #include "core/layer_writer.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace builder {
+
+/// True when `dir` (at `rel` in an overlay upper dir, lstat'ed as `st`) is
+/// a directory overlay copied up only because something inside was created
+/// and removed again: empty, not opaque, and the topmost of `lower_dirs`
+/// that has `rel` has a directory there with the same mode and owner.
+bool is_copy_up_only(const std::filesystem::path& dir, const struct stat& st,
+                     const std::string& rel, const std::vector<std::filesystem::path>& lower_dirs);
 
 /// What layer_from_upper() put into the layer.
 struct DiffSummary {

@@ -2,6 +2,7 @@
 
 #include "builder/build_graph.h"
 #include "builder/cache_index.h"
+#include "builder/cache_mounts.h"
 #include "builder/layer_diff.h"
 #include "builder/sandbox/user_db.h"
 #include "core/error.h"
@@ -10,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
 
@@ -24,18 +26,7 @@ constexpr size_t k_tail_lines = 15;
 /// The last lines of a command's output, for the failure message.
 struct OutputTail {
   std::deque<std::string> lines;
-  std::string partial;
 
-  void add(std::string_view data) {
-    for (char c : data) {
-      if (c == '\n') {
-        push(std::move(partial));
-        partial.clear();
-      } else {
-        partial += c;
-      }
-    }
-  }
   void push(std::string line) {
     lines.push_back(std::move(line));
     if (lines.size() > k_tail_lines) {
@@ -121,6 +112,7 @@ PreparedStep LayerSteps::prepare(const dockerfile::Instruction& ins, const Stage
     step.env = run_env(state.config, state.vars);
     step.network_none = run->network == "none";
     step.history = run_history(step.argv, state.vars);
+    prepare_mounts(ins, state, finished, step, ingredients);
     nlohmann::json args = nlohmann::json::object();
     for (const auto& [key, value] : state.vars.args.entries) {
       args[key] = value;
@@ -226,7 +218,13 @@ std::vector<fs::path> LayerSteps::lower_dirs(const StageState& state) const {
                       std::to_string(state.layers.size()) + " layers");
   }
   for (size_t i = state.layers.size(); i-- > 0;) {
-    out.push_back(m_snapshots.ensure(diff_ids[i], state.layers[i]));
+    fs::path dir = m_snapshots.ensure(diff_ids[i], state.layers[i]);
+    // Two equal layers (two RUNs that changed nothing) share one snapshot,
+    // which overlayfs refuses twice (ELOOP). The lower copy is shadowed by
+    // the upper one entry for entry, so leaving it out changes nothing.
+    if (std::find(out.begin(), out.end(), dir) == out.end()) {
+      out.push_back(std::move(dir));
+    }
   }
   if (out.empty()) {
     out.push_back(m_snapshots.empty());
@@ -291,28 +289,42 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
   request.cwd = state.config.config.working_dir.empty() ? "/" : state.config.config.working_dir;
   request.user = state.config.config.user;
   request.network_none = step.network_none;
+  request.insecure = step.insecure;
+  MountHost host{.secrets = &m_options.secrets,
+                 .cache_root = cache_mounts_root(m_store.root()),
+                 .scratch_dir = m_snapshots.scratch_dir(),
+                 .source_root = [this](const PreparedMount& m) -> fs::path {
+                   return m.from_key.empty() ? context_tree()
+                                             : materialize(m.from_key, m.from_layers);
+                 }};
+  std::string where = m_options.dockerfile_name + ":" + std::to_string(ins.start_line);
+  auto mounts = std::make_unique<MountSession>(step.mounts, request.lower_dirs, host, where);
+  request.mounts = mounts->mounts();
+  request.env.insert(request.env.end(), mounts->env().begin(), mounts->env().end());
+  // Output is shown line by line, each line with any mounted secret masked.
+  const std::vector<std::string>& secrets = mounts->secret_values();
   OutputTail tail;
   std::string pending;
-  request.on_output = [&](std::string_view data) {
-    tail.add(data);
-    if (m_options.quiet) {
-      return;
+  auto show = [&](const std::string& line) {
+    std::string masked = secrets.empty() ? line : mask_secrets(line, secrets);
+    tail.push(masked);
+    if (!m_options.quiet) {
+      m_progress << m_prefix << masked << "\n";
     }
+  };
+  request.on_output = [&](std::string_view data) {
     pending.append(data);
     for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
-      m_progress << m_prefix << pending.substr(0, nl) << "\n";
+      show(pending.substr(0, nl));
       pending.erase(0, nl + 1);
     }
     m_progress.flush();
   };
   RunOutcome outcome = m_runner.run(request);
-  if (!pending.empty() && !m_options.quiet) {
-    m_progress << m_prefix << pending << "\n";
+  if (!pending.empty()) {
+    show(pending);
   }
   if (outcome.status != 0) {
-    if (!tail.partial.empty()) {
-      tail.push(tail.partial);
-    }
     std::string message = "process \"" + step.argv.back() +
                           "\" did not complete successfully: " + outcome.description + "\n  at " +
                           m_options.dockerfile_name + ":" + std::to_string(ins.start_line) + ": " +
@@ -325,6 +337,8 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
     }
     throw StepFailure(message);
   }
+  mounts->remove_mount_stubs(request.upper_dir);
+  mounts.reset();
   std::vector<fs::path> lowers = request.lower_dirs;
   return write_layer(
       [&](core::LayerWriter& writer) { layer_from_upper(request.upper_dir, lowers, writer); });

@@ -4,6 +4,7 @@
 #include "builder/context.h"
 #include "builder/copy_step.h"
 #include "builder/executor.h"
+#include "builder/run_mounts.h"
 #include "builder/snapshots.h"
 #include "builder/step_runner.h"
 #include "core/layer_writer.h"
@@ -38,6 +39,8 @@ struct PreparedStep {
   std::vector<std::string> argv;             ///< RUN
   std::vector<std::string> env;              ///< RUN
   bool network_none = false;                 ///< RUN --network=none
+  bool insecure = false;                     ///< RUN --security=insecure (allowed)
+  std::vector<PreparedMount> mounts;         ///< RUN --mount
   CopyPlan copy;                             ///< COPY/ADD
   std::optional<std::string> from;           ///< COPY --from: a stage key or image name
   std::optional<size_t> from_stage;          ///< COPY --from a stage
@@ -89,6 +92,10 @@ private:
   void prepare_copy(const dockerfile::Instruction& ins, const StageState& state,
                     const std::map<size_t, StageState>& finished, PreparedStep& step,
                     nlohmann::json& ingredients);
+  void prepare_mounts(const dockerfile::Instruction& ins, const StageState& state,
+                      const std::map<size_t, StageState>& finished, PreparedStep& step,
+                      nlohmann::json& ingredients);
+  const std::filesystem::path& context_tree();
   void resolve_chown(const std::string& chown, const StageState& state, CopyPlan& plan);
 
   const registry::ImageStore& m_store;

@@ -19,6 +19,12 @@ RunOutcome SandboxStepRunner::run(const RunRequest& request) {
   spec.cwd = request.cwd.empty() ? "/" : request.cwd;
   spec.user = request.user;
   spec.network = request.network_none ? sandbox::NetworkMode::none : sandbox::NetworkMode::host;
+  spec.mounts = request.mounts;
+  if (request.insecure) {
+    spec.privileged = true;
+    spec.capabilities = sandbox::all_capabilities();
+    spec.seccomp.mode = sandbox::SeccompSetting::Mode::unconfined;
+  }
 
   // Output goes to an unlinked temp file, read back after the command ends:
   // no second thread may exist while the sandbox clones (a thread holding a

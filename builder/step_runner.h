@@ -1,5 +1,7 @@
 #pragma once
 
+#include "builder/sandbox/sandbox_spec.h"
+
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -17,8 +19,10 @@ struct RunRequest {
   std::vector<std::string> argv;
   std::vector<std::string> env; ///< "KEY=value"
   std::string cwd = "/";
-  std::string user;          ///< USER of the stage ("" = root)
-  bool network_none = false; ///< RUN --network=none
+  std::string user;                       ///< USER of the stage ("" = root)
+  bool network_none = false;              ///< RUN --network=none
+  bool insecure = false;                  ///< RUN --security=insecure: all capabilities, no seccomp
+  std::vector<sandbox::MountSpec> mounts; ///< RUN --mount, host sides prepared
   /// Receives the command's output (stdout and stderr merged) as it comes.
   std::function<void(std::string_view)> on_output;
 };

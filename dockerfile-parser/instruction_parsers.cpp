@@ -161,7 +161,13 @@ Result parse_run(const Node& node, InstructionBody& out) {
     // Values with variables are checked after expansion, at build time.
     std::string error;
     if (m.find('$') == std::string::npos && !parse_mount(m, error)) {
-      return fail(error, "", "--mount");
+      std::string keys = accepted_mount_keys(mount_type_of(m));
+      bool about_a_key = error.starts_with("unexpected key") ||
+                         error.find(" not allowed for ") != std::string::npos ||
+                         error.find("sharing") != std::string::npos;
+      std::string hint =
+          keys.empty() || !about_a_key ? "" : "type=" + mount_type_of(m) + " accepts: " + keys;
+      return fail(error, hint, "--mount");
     }
   }
   out = std::move(run);

@@ -194,6 +194,14 @@ Dockerfile to_instructions(const Ast& ast, std::string_view filename = "Dockerfi
 /// Returns an error message in `error` and nullopt when it is invalid.
 std::optional<Mount> parse_mount(std::string_view value, std::string& error);
 
+/// The keys a `--mount` of `type` accepts (BuildKit's, per type), comma
+/// separated, for messages: "type, target, size" for tmpfs. Empty for an
+/// unknown type.
+std::string accepted_mount_keys(std::string_view type);
+
+/// The type a `--mount` value names ("bind" when it names none).
+std::string mount_type_of(std::string_view value);
+
 /// Go's time.ParseDuration ("1m30s", "500ms"): nanoseconds, or nullopt.
 std::optional<int64_t> parse_duration(std::string_view text);
 

@@ -196,6 +196,41 @@ std::string check_mount(Mount& m, bool ro_auto) {
 
 } // namespace
 
+std::string accepted_mount_keys(std::string_view type) {
+  const char* target = "target (dst, destination)";
+  const char* ro = "readonly (ro)";
+  std::vector<std::string> keys;
+  if (type == "bind") {
+    keys = {"from", "source (src)", target, ro, "readwrite (rw)"};
+  } else if (type == "cache") {
+    keys = {"id", target, "sharing", "from", "source (src)", "mode", "uid", "gid", ro};
+  } else if (type == "tmpfs") {
+    keys = {target, "size"};
+  } else if (type == "secret") {
+    keys = {"id", target, "required", "mode", "uid", "gid", "env"};
+  } else if (type == "ssh") {
+    keys = {"id", target, "required", "mode", "uid", "gid"};
+  } else {
+    return {};
+  }
+  std::string out = "type";
+  for (const std::string& key : keys) {
+    out += ", " + key;
+  }
+  return out;
+}
+
+std::string mount_type_of(std::string_view value) {
+  std::optional<std::vector<std::string>> fields = csv_fields(value);
+  std::string type = "bind";
+  for (const std::string& field : fields.value_or(std::vector<std::string>{})) {
+    if (lower(field.substr(0, field.find('='))) == "type" && field.find('=') != std::string::npos) {
+      type = lower(field.substr(field.find('=') + 1));
+    }
+  }
+  return type;
+}
+
 std::optional<Mount> parse_mount(std::string_view value, std::string& error) {
   std::optional<std::vector<std::string>> fields = csv_fields(value);
   if (!fields) {

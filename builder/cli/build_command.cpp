@@ -6,6 +6,7 @@
 #include "builder/build_graph.h"
 #include "builder/context.h"
 #include "builder/executor.h"
+#include "builder/secrets.h"
 #include "builder/step_runner.h"
 #include "core/diagnostic.h"
 #include "core/error.h"
@@ -40,6 +41,9 @@ struct BuildFlags {
   std::string compression = "gzip";
   bool explain = false;
   std::string platform;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
+  std::vector<std::string> allow;
   std::string context;
 };
 
@@ -117,6 +121,24 @@ void check_platform(const std::string& platform) {
   }
 }
 
+/// --secret, --ssh and --allow, checked before anything is built.
+void apply_entitlements(const BuildFlags& flags, BuildOptions& options) {
+  for (const std::string& text : flags.secrets) {
+    options.secrets.add(parse_secret_flag(text));
+  }
+  for (const std::string& text : flags.ssh) {
+    options.secrets.add(parse_ssh_flag(text));
+  }
+  for (const std::string& allow : flags.allow) {
+    if (allow == "security.insecure") {
+      options.allow_insecure = true;
+    } else if (allow != "network.host") {
+      throw core::InputError("--allow " + allow +
+                             ": unknown entitlement (accepted: security.insecure, network.host)");
+    }
+  }
+}
+
 int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   check_platform(flags.platform);
   auto compression = core::parse_compression(flags.compression);
@@ -160,6 +182,7 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.quiet = flags.quiet;
+  apply_entitlements(flags, options);
 
   SandboxStepRunner runner;
   auto start = std::chrono::steady_clock::now();
@@ -210,6 +233,15 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
       ->capture_default_str();
   cmd->add_flag("--explain", flags->explain, "Say why each step missed the cache");
   cmd->add_option("--platform", flags->platform, "Target platform (only the host's)");
+  cmd->add_option("--secret", flags->secrets,
+                  "Give RUN --mount=type=secret a secret: id=ID,src=FILE or id=ID,env=VAR "
+                  "(repeatable)");
+  cmd->add_option("--ssh", flags->ssh,
+                  "Forward an ssh agent socket to RUN --mount=type=ssh: default[=SOCKET] or "
+                  "ID=SOCKET (repeatable)");
+  cmd->add_option("--allow", flags->allow,
+                  "Grant an entitlement: security.insecure (RUN --security=insecure), "
+                  "network.host (repeatable)");
   cmd->add_option("context", flags->context, "Build context directory")->required();
   cmd->callback([flags, &global, &exit_code] { exit_code = run_build(*flags, global); });
 }

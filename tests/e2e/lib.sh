@@ -41,3 +41,13 @@ unpack() {
   done
   rm -rf "$x"
 }
+
+# start_build_store: for build tests: skips unless root, then defines `cb`
+# (cbuild on the store $WORK/store) and imports a busybox base as busybox:local.
+start_build_store() {
+  [[ $(id -u) == 0 ]] || skip "cbuild build needs root (namespaces, overlayfs)"
+  store=$WORK/store
+  cb() { "$CBUILD" --root "$store" "$@"; }
+  make_busybox_rootfs "$WORK/rootfs"
+  cb import "$WORK/rootfs" busybox:local --env PATH=/bin --cmd /bin/sh >/dev/null
+}

@@ -77,6 +77,8 @@ const fs::path& LayerSteps::context_tree() {
       fs::create_symlink(e.link_target, to);
       continue;
     } else if (S_ISREG(e.mode)) {
+      // A copy, not a hard link: a link would change the file's ctime and
+      // so invalidate the context's stat cache.
       fs::copy_file(m_context.dir() / e.path, to);
     } else {
       continue;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -313,7 +314,9 @@ void MountSession::add_cache(const PreparedMount& m) {
         ::geteuid() == 0) {
       core::throw_errno("set the owner of cache mount", tree.string());
     }
-    if (::rename(tree.c_str(), dir.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+    // NOREPLACE: a build that created it meanwhile may be using it already.
+    if (::renameat2(AT_FDCWD, tree.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0 &&
+        errno != EEXIST) {
       core::throw_errno("create cache mount", dir.string());
     }
   }

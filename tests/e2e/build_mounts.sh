@@ -120,12 +120,15 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -S $WORK/agent.sock ]] && break; sleep 0.2;
 build misc 'FROM busybox:local
 RUN --mount=type=tmpfs,target=/scratch/tmp,size=2m df -k /scratch/tmp | tail -1 | awk "{print \$2}" >/tmpfs-size
 RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" >/ssh
+RUN --mount=type=ssh,id=work,target=/agent.sock --network=host test -S /agent.sock && echo "$SSH_AUTH_SOCK" >/ssh-work
+RUN --mount=from=busybox:local,source=/etc/passwd,target=/image-passwd head -1 /image-passwd >/from-image
 RUN --network=none cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " >/net
 RUN --security=insecure grep CapEff /proc/self/status | cut -f2 >/caps' \
-  --ssh default="$WORK/agent.sock" --allow security.insecure
+  --ssh default="$WORK/agent.sock" --ssh work="$WORK/agent.sock" --allow security.insecure
 kill $agent
 expect_eq "$(in_image misc 'cat /tmpfs-size; test -e /scratch || echo no-scratch')" "$(printf '2048\nno-scratch')" "tmpfs size, no mountpoint left"
-expect_eq "$(in_image misc 'cat /ssh')" "/run/buildkit/ssh_agent.0" "ssh agent socket and SSH_AUTH_SOCK"
+expect_eq "$(in_image misc 'cat /ssh /ssh-work')" "$(printf '/run/buildkit/ssh_agent.0\n/agent.sock')" "ssh agent sockets and SSH_AUTH_SOCK"
+expect_eq "$(in_image misc 'cat /from-image; test -e /agent.sock || echo no-sock')" "$(printf 'root:x:0:0:root:/root:/bin/sh\nno-sock')" "bind from an image; no socket mountpoint left"
 expect_eq "$(in_image misc 'cat /net')" "lo" "RUN --network=none has only lo"
 expect_eq "$(in_image misc 'cat /caps')" "$(grep CapBnd /proc/self/status | cut -f2)" "RUN --security=insecure has every capability cbuild has"
 expect_eq "$(last_layer misc)" "caps" "the insecure RUN's layer has only its file"

@@ -56,7 +56,15 @@ done || true)
 expect_eq "$leaks" "" "store files holding the secret"
 [[ $(ls -d /dev/shm/cbuild-secrets-* 2>/dev/null | wc -l) == 0 ]] || fail "secret dir left in /dev/shm"
 
-# 3. secret errors: required and absent, missing file, unknown option
+# 3. secret errors: a failing RUN's last output lines, required and absent,
+# missing file, unknown option
+printf 'FROM busybox:local\nRUN --mount=type=secret,id=tok echo failing && cat /run/secrets/tok && exit 3\n' >ctx/Dockerfile
+rc=0; cb build --secret id=tok,src=secret.txt ctx >/dev/null 2>runfail.log || rc=$?
+expect_eq "$rc" "1" "exit code of a failing RUN with a secret"
+expect_contains "$(cat runfail.log)" "last output:
+    failing
+    ****" "the failure's last output masks the secret"
+[[ $(grep -c s3cr3t-value runfail.log) == 0 ]] || fail "secret in the error message"
 build_fails req 'FROM busybox:local
 RUN --mount=type=secret,id=npmrc,required=true true'
 expect_contains "$(cat req.log)" "Dockerfile:2: secret 'npmrc' is required but was not given" "required secret"
@@ -93,6 +101,16 @@ RUN mkdir -p /seed/sub && echo seeded >/seed/sub/s
 FROM busybox:local
 RUN --mount=type=cache,id=seeded,target=/c,from=seed,source=/seed/sub cat /c/s >/got'
 expect_eq "$(in_image cachefrom 'cat /got')" "seeded" "cache from=stage,source= seeds a new cache"
+
+# sharing=locked: two builds at once take turns (each RUN logs start and end)
+mkdir lock1 lock2
+for d in lock1 lock2; do
+  printf 'FROM busybox:local\nRUN --mount=type=cache,id=turns,target=/c,sharing=locked echo start >>/c/log && sleep 1 && echo end >>/c/log # %s\n' $d >$d/Dockerfile
+done
+cb build -q lock1 >/dev/null 2>&1 & first=$!
+cb build -q lock2 >/dev/null 2>&1 || fail "second locked build"
+wait $first || fail "first locked build"
+expect_eq "$(cat "$store/cache-mounts/$(printf turns | sha256sum | cut -c1-64)/log" | tr '\n' ' ')" "start end start end " "sharing=locked serialises the RUNs"
 
 # 5. bind mounts: the context (ro, .dockerignore honoured), rw discarded, from a stage
 mkdir -p ctx/data && echo bound >ctx/data/file && echo hidden >ctx/data/ignored.key && echo '*.key' >ctx/.dockerignore

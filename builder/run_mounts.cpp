@@ -6,12 +6,15 @@
 #include "dockerfile-parser/dockerignore.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -178,14 +181,38 @@ void MountSession::add_target(const std::string& target, sandbox::MountSpec spec
   m_mounts.push_back(std::move(spec));
 }
 
+namespace {
+
+constexpr const char* k_secret_prefix = "cbuild-secrets-";
+
+/// Removes secret dirs under `parent` whose cbuild (the pid in the name) is
+/// gone: a build killed with SIGKILL cannot remove its own.
+void remove_stale_secret_dirs(const fs::path& parent) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(k_secret_prefix)) {
+      continue;
+    }
+    long pid = std::strtol(name.c_str() + std::strlen(k_secret_prefix), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+} // namespace
+
 const fs::path& MountSession::secret_dir() {
   if (!m_secret_dir) {
     // A tmpfs keeps secret bytes off the disk; mkdtemp makes the dir 0700.
     struct stat st {};
     bool shm =
         ::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && ::access("/dev/shm", W_OK) == 0;
-    m_secret_dir =
-        std::make_unique<core::TempDir>(shm ? fs::path("/dev/shm") : fs::path(), "cbuild-secrets-");
+    fs::path parent = shm ? fs::path("/dev/shm") : fs::temp_directory_path();
+    remove_stale_secret_dirs(parent);
+    std::string prefix = k_secret_prefix + std::to_string(::getpid()) + "-";
+    m_secret_dir = std::make_unique<core::TempDir>(parent, prefix.c_str());
   }
   return m_secret_dir->path();
 }

@@ -31,6 +31,8 @@ in_image() { cb run "$1" sh -c "$2"; }
 
 # 1. secrets: default target, target/mode/uid/gid, env=, an optional absent secret
 printf 's3cr3t-value-1234' >secret.txt
+true & dead=$!; wait $dead # a secret dir of a killed cbuild (its pid is gone) is removed
+mkdir -m 700 "/dev/shm/cbuild-secrets-$dead-stale"
 hash=$(sha256sum <secret.txt | cut -c1-64) # the Dockerfile compares hashes: its text is in the history
 build sec 'FROM busybox:local
 RUN --mount=type=secret,id=tok test "$(sha256sum </run/secrets/tok | cut -c1-64)" = '$hash' && echo "shown: $(cat /run/secrets/tok)" && touch /ok-default
@@ -54,7 +56,11 @@ leaks=$(find "$store" -type f | while read -r f; do
   if gzip -t "$f" 2>/dev/null; then gzip -dc "$f"; else cat "$f"; fi | grep -qF s3cr3t-value-1234 && echo "$f"
 done || true)
 expect_eq "$leaks" "" "store files holding the secret"
-[[ $(ls -d /dev/shm/cbuild-secrets-* 2>/dev/null | wc -l) == 0 ]] || fail "secret dir left in /dev/shm"
+[[ ! -e /dev/shm/cbuild-secrets-$dead-stale ]] || fail "stale secret dir of a dead cbuild left in /dev/shm"
+for d in /dev/shm/cbuild-secrets-*; do # any left by a cbuild that has ended
+  [[ -e $d ]] || continue; p=${d#/dev/shm/cbuild-secrets-}
+  kill -0 "${p%%-*}" 2>/dev/null || fail "secret dir $d left in /dev/shm"
+done
 
 # 3. secret errors: a failing RUN's last output lines, required and absent,
 # missing file, unknown option

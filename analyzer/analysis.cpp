@@ -58,4 +58,14 @@ std::string human_bytes(std::uint64_t bytes) {
   return buffer;
 }
 
+std::optional<Rule> rule_for(std::string_view id, const std::vector<DynamicRule>& dynamic) {
+  if (const Rule* rule = find_rule(id))
+    return *rule;
+  for (const DynamicRule& rule : dynamic) {
+    if (rule.id == id)
+      return Rule{rule.id, rule.name, rule.description, rule.severity, rule.fix, "security"};
+  }
+  return std::nullopt;
+}
+
 } // namespace analyzer

@@ -24,7 +24,12 @@ struct Analysis {
   DiveEfficiency dive;
   Waste waste;
   std::vector<Finding> findings; ///< worst first, then most bytes
+  /// The secret rules behind "secret/..." findings (those that fired), by id.
+  std::vector<DynamicRule> secret_rules;
 };
+
+/// The rule behind `id`: a static rule, or one of `dynamic`; nullopt if neither.
+std::optional<Rule> rule_for(std::string_view id, const std::vector<DynamicRule>& dynamic);
 
 /// Runs the walk, both efficiency computations and every rule.
 Analysis analyze(const Image& image);

@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -39,6 +40,8 @@ struct ScanFlags {
   unsigned threads = 0;
   bool no_progress = false;
   bool no_secrets = false;
+  bool show_secrets = false;
+  std::string rules_file;
   std::string store;
 };
 
@@ -66,20 +69,40 @@ Image load(const std::string& spec, unsigned threads, bool progress,
   return load_image(spec, options);
 }
 
+#ifdef CSCAN_HAVE_SECRETS
+/// A disabled "secret/<id>" (flag or policy) must name one of the scanner's rules.
+void check_secret_rules(const Policy& policy, const SecretScan& secrets) {
+  std::vector<DynamicRule> catalog = secrets.catalog();
+  for (const std::string& rule : policy.disabled_rules) {
+    if (rule.starts_with("secret/") &&
+        std::none_of(catalog.begin(), catalog.end(),
+                     [&](const DynamicRule& known) { return known.id == rule; }))
+      throw core::InputError("disabled rule: unknown secret rule '" + rule +
+                             "' (see `cscan rules`)");
+  }
+}
+#endif
+
 /// Loads and analyses, with the secret scanner unless `no_secrets`.
-std::pair<Image, Analysis> load_and_analyze(const ScanFlags& flags, bool progress) {
+std::pair<Image, Analysis> load_and_analyze(const ScanFlags& flags, const Policy& policy,
+                                            bool progress) {
 #ifdef CSCAN_HAVE_SECRETS
   if (!flags.no_secrets) {
-    SecretScan secrets;
+    SecretScan secrets({.rules_file = flags.rules_file, .show_secrets = flags.show_secrets});
+    for (const std::string& warning : secrets.warnings())
+      std::fprintf(stderr, "cscan: warning: %s\n", warning.c_str());
+    check_secret_rules(policy, secrets);
     ContentHook hook = secrets.hook();
     Image image = load(flags.image, flags.threads, progress, &hook);
+    secrets.scan_config(image.info); // masks config secrets before any message quotes them
     Analysis analysis = analyze(image);
-    std::vector<Finding> found = secrets.findings(image, analysis.walk);
-    analysis.findings.insert(analysis.findings.end(), found.begin(), found.end());
-    sort_findings(analysis.findings);
+    secrets.finish(image, analysis);
     return {std::move(image), std::move(analysis)};
   }
 #endif
+  (void)policy;
+  if (!flags.rules_file.empty() || flags.show_secrets)
+    throw core::InputError("--rules and --show-secrets need the secret scanner (no --no-secrets)");
   Image image = load(flags.image, flags.threads, progress);
   Analysis analysis = analyze(image);
   return {std::move(image), std::move(analysis)};
@@ -100,7 +123,7 @@ void override_policy(Policy& policy, const ScanFlags& flags) {
   if (yaml.empty() && flags.disable.empty())
     return;
   for (const std::string& rule : flags.disable) {
-    if (find_rule(rule) == nullptr)
+    if (find_rule(rule) == nullptr && !rule.starts_with("secret/"))
       throw core::InputError("--disable: unknown rule '" + rule + "' (see `cscan rules`)");
     policy.disabled_rules.insert(rule);
   }
@@ -159,7 +182,7 @@ int run_scan(const ScanFlags& flags) {
   if (!flags.baseline.empty())
     baseline = load_baseline(flags.baseline);
   bool machine_format = flags.format == "json" || flags.format == "sarif";
-  auto [image, analysis] = load_and_analyze(flags, !flags.no_progress && !machine_format);
+  auto [image, analysis] = load_and_analyze(flags, policy, !flags.no_progress && !machine_format);
   apply_policy_filters(policy, baseline ? &*baseline : nullptr, analysis.findings);
   if (!flags.write_baseline.empty())
     write_output(flags.write_baseline, baseline_json(analysis.findings));
@@ -213,6 +236,11 @@ void add_scan_flags(CLI::App& scan, ScanFlags& flags) {
   scan.add_option("--threads,-j", flags.threads, "layer reader threads (default: one per core)");
   scan.add_flag("--no-progress", flags.no_progress, "no progress line on stderr");
   scan.add_flag("--no-secrets", flags.no_secrets, "do not run the secret scanner");
+  scan.add_option("--rules", flags.rules_file,
+                  "secret rules in gitleaks' TOML format: [extend] useDefault adds to the "
+                  "built-in rules, otherwise they replace them");
+  scan.add_flag("--show-secrets", flags.show_secrets,
+                "print secrets unmasked (local debugging only, never in CI logs)");
   scan.add_option("--store", flags.store,
                   "cbuild's image store for image names (default: cbuild's)");
 }
@@ -283,10 +311,17 @@ int run_cli(int argc, char** argv) {
     if (app.got_subcommand("scan"))
       return run_scan(scan_flags);
     if (rules->parsed()) {
-      std::fputs(render_rules().c_str(), stdout);
+      std::vector<DynamicRule> secret_rules;
+#ifdef CSCAN_HAVE_SECRETS
+      secret_rules = SecretScan().catalog();
+#endif
+      std::fputs(render_rules(secret_rules).c_str(), stdout);
       return k_exit_pass;
     }
     Image image = load(common.image, common.threads, !common.no_progress);
+#ifdef CSCAN_HAVE_SECRETS
+    SecretScan().scan_config(image.info); // history and inspect never print a found secret
+#endif
     std::string out;
     if (layers->parsed())
       out = render_layers(image, walk_layers(image.layers));
@@ -298,6 +333,9 @@ int run_cli(int argc, char** argv) {
       out = render_inspect(image);
     else if (diff->parsed()) {
       Image image_b = load(other, common.threads, !common.no_progress);
+#ifdef CSCAN_HAVE_SECRETS
+      SecretScan().scan_config(image_b.info);
+#endif
       out = render_diff(image, analyze(image), image_b, analyze(image_b), diff_items);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);

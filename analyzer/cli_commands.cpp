@@ -214,13 +214,22 @@ std::string render_diff(const Image& a, const Analysis& analysis_a, const Image&
   return out;
 }
 
-std::string render_rules() {
+std::string render_rules(const std::vector<DynamicRule>& secret_rules) {
   std::string out;
+  auto add = [&](std::string_view id, Severity severity, std::string_view description,
+                 std::string_view fix) {
+    out += format_line("%-30s %-8s ", std::string(id).c_str(),
+                       std::string(to_string(severity)).c_str()) +
+           std::string(description) + "\n" + std::string(41, ' ') + "fix: " + std::string(fix) +
+           "\n";
+  };
   for (const Rule& rule : all_rules())
-    out += format_line("%-30s %-8s ", std::string(rule.id).c_str(),
-                       std::string(to_string(rule.severity)).c_str()) +
-           std::string(rule.description) + "\n" + std::string(41, ' ') +
-           "fix: " + std::string(rule.fix) + "\n";
+    add(rule.id, rule.severity, rule.description, rule.fix);
+  if (!secret_rules.empty())
+    out += "\nsecret rules (" + std::to_string(secret_rules.size()) +
+           "; a finding names the layer, path and line or config field)\n";
+  for (const DynamicRule& rule : secret_rules)
+    add(rule.id, rule.severity, rule.description, rule.fix);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace analyzer {
 
@@ -27,7 +28,7 @@ std::string render_inspect(const Image& image);
 std::string render_diff(const Image& a, const Analysis& analysis_a, const Image& b,
                         const Analysis& analysis_b, std::size_t max_items);
 
-/// `cscan rules`: the rule table.
-std::string render_rules();
+/// `cscan rules`: the rule table, then the secret scanner's rules.
+std::string render_rules(const std::vector<DynamicRule>& secret_rules);
 
 } // namespace analyzer

@@ -81,6 +81,12 @@ std::optional<DockerfileSpan> DockerfileMap::locate(const Finding& finding) cons
     span = find_keyword("env", finding.path.substr(11));
   else if (finding.rule_id == "config/no-healthcheck")
     span = find_keyword("healthcheck");
+  else if (finding.secret && finding.secret->field == "Env")
+    span = find_keyword("env", finding.secret->key);
+  else if (finding.secret && finding.secret->field == "Labels")
+    span = find_keyword("label", finding.secret->key);
+  else if (finding.secret && finding.secret->origin == "history" && !finding.secret->key.empty())
+    span = find_keyword("arg", finding.secret->key);
   if (!span && finding.layer && *finding.layer < m_layer_lines.size())
     span = m_layer_lines[*finding.layer];
   if (!span)

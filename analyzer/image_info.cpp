@@ -55,6 +55,7 @@ void parse_runtime(const json& config, RuntimeConfig& out) {
   out.exposed_ports = keys_of(config.value("ExposedPorts", json()));
   out.volumes = keys_of(config.value("Volumes", json()));
   out.working_dir = string_field(config, "WorkingDir");
+  out.on_build = strings_of(config.value("OnBuild", json()), "OnBuild");
   json labels = config.value("Labels", json());
   if (labels.is_object()) {
     for (const auto& [key, value] : labels.items())

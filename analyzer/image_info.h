@@ -25,6 +25,7 @@ struct RuntimeConfig {
   std::map<std::string, std::string> labels;
   std::optional<std::vector<std::string>> healthcheck; ///< Healthcheck.Test
   std::string working_dir;
+  std::vector<std::string> on_build; ///< OnBuild triggers
 };
 
 /// One layer as the manifest and config describe it.

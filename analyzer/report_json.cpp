@@ -1,4 +1,5 @@
 #include "analyzer/report.h"
+#include "analyzer/report_secret.h"
 #include "analyzer/version.h"
 
 #include <nlohmann/json.hpp>
@@ -113,6 +114,37 @@ json config_json(const ImageInfo& info) {
 
 } // namespace
 
+json secret_detail_json(const SecretDetail& detail) {
+  json out = {{"rule", detail.engine_rule}, {"kind", detail.kind}, {"origin", detail.origin}};
+  if (!detail.layer_digest.empty())
+    out["layerDigest"] = detail.layer_digest;
+  if (!detail.created_by.empty())
+    out["createdBy"] = detail.created_by;
+  if (detail.origin == "file") {
+    out["line"] = detail.line;
+    out["column"] = detail.column;
+    out["inBinary"] = detail.in_binary;
+    out["presence"] = detail.presence.empty() ? "unknown" : detail.presence;
+    out["shippedIn"] = detail.shipped_in;
+    if (detail.removed_in_layer) {
+      out["removedInLayer"] = *detail.removed_in_layer;
+      out["removedBy"] = detail.removed_by;
+    }
+  } else {
+    out["field"] = detail.field;
+    if (!detail.key.empty())
+      out["key"] = detail.key;
+    if (detail.history_index >= 0)
+      out["historyIndex"] = detail.history_index;
+  }
+  if (!detail.encoding.empty())
+    out["encoding"] = detail.encoding;
+  out["match"] = detail.match;
+  out["matchRedacted"] = !detail.shown;
+  out["entropy"] = std::round(detail.entropy * 1000.0) / 1000.0;
+  return out;
+}
+
 std::size_t whiteout_count(const LayerTable& layer) {
   std::size_t count = 0;
   for (const FileEntry& entry : layer.entries)
@@ -140,6 +172,8 @@ std::string render_json(const ReportInput& input) {
                         {"bytes", f.bytes},
                         {"fingerprint", f.fingerprint},
                         {"baselined", f.baselined}});
+    if (f.secret)
+      findings.back()["secret"] = secret_detail_json(*f.secret);
   }
   json checks = json::array();
   for (const GateCheck& check : input.gate.checks)

@@ -1,11 +1,14 @@
 // SARIF 2.1.0 for GitHub code scanning (shared/reference/sarif.md §2-3).
 #include "analyzer/report.h"
+#include "analyzer/report_secret.h"
 #include "analyzer/version.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <cstdio>
+#include <map>
+#include <stdexcept>
 
 namespace analyzer {
 namespace {
@@ -46,8 +49,11 @@ std::string uri_path(std::string_view path) {
   return out;
 }
 
-json rule_json(const Rule& rule) {
-  json properties = {{"tags", json::array({std::string(rule.category)})}, {"precision", "high"}};
+json rule_json(const Rule& rule, const std::vector<std::string>& extra_tags = {}) {
+  json tags = json::array({std::string(rule.category)});
+  for (const std::string& tag : extra_tags)
+    tags.push_back(tag);
+  json properties = {{"tags", tags}, {"precision", "high"}};
   if (rule.category == "security") {
     properties["security-severity"] = security_score(rule.severity);
   } else {
@@ -64,6 +70,7 @@ json rule_json(const Rule& rule) {
 }
 
 json location_json(const ReportInput& input, const Finding& finding) {
+  std::size_t line = finding.secret && finding.secret->line != 0 ? finding.secret->line : 1;
   if (input.dockerfile != nullptr) {
     if (auto span = input.dockerfile->locate(finding)) {
       return {{"physicalLocation",
@@ -79,7 +86,7 @@ json location_json(const ReportInput& input, const Finding& finding) {
     c = c == ':' ? '/' : c;
   return {{"physicalLocation",
            {{"artifactLocation", {{"uri", "image/" + uri_path(subject)}}},
-            {"region", {{"startLine", 1}}}}}};
+            {"region", {{"startLine", line}}}}}};
 }
 
 json result_json(const ReportInput& input, const Finding& finding, std::size_t rule_index) {
@@ -88,13 +95,18 @@ json result_json(const ReportInput& input, const Finding& finding, std::size_t r
     properties["layerIndex"] = *finding.layer;
   if (finding.bytes)
     properties["bytes"] = finding.bytes;
+  json fingerprints = {{"primaryLocationLineHash", finding.fingerprint + ":1"}};
+  if (finding.secret) {
+    properties["secret"] = secret_detail_json(*finding.secret);
+    fingerprints["cscanSecret/v1"] = finding.fingerprint;
+  }
   std::string text = finding.message + ". " + finding.advice + ".";
   json result = {{"ruleId", finding.rule_id},
                  {"ruleIndex", rule_index},
                  {"level", level_of(finding.severity)},
                  {"message", {{"text", text}}},
                  {"locations", json::array({location_json(input, finding)})},
-                 {"partialFingerprints", {{"primaryLocationLineHash", finding.fingerprint + ":1"}}},
+                 {"partialFingerprints", fingerprints},
                  {"properties", properties}};
   if (finding.baselined)
     result["suppressions"] =
@@ -105,13 +117,27 @@ json result_json(const ReportInput& input, const Finding& finding, std::size_t r
 } // namespace
 
 std::string render_sarif(const ReportInput& input) {
+  // The static rules, then the secret rules that fired.
   json rules = json::array();
-  for (const Rule& rule : all_rules())
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (const Rule& rule : all_rules()) {
+    index.emplace(rule.id, rules.size());
     rules.push_back(rule_json(rule));
+  }
+  for (const DynamicRule& rule : input.analysis.secret_rules) {
+    index.emplace(rule.id, rules.size());
+    json entry = rule_json(
+        Rule{rule.id, rule.name, rule.description, rule.severity, rule.fix, "security"}, rule.tags);
+    if (!rule.kind.empty())
+      entry["fullDescription"]["text"] = rule.description + " (" + rule.kind + ").";
+    rules.push_back(entry);
+  }
   json results = json::array();
   for (const Finding& finding : input.analysis.findings) {
-    std::size_t index = static_cast<std::size_t>(find_rule(finding.rule_id) - all_rules().data());
-    results.push_back(result_json(input, finding, index));
+    auto it = index.find(finding.rule_id);
+    if (it == index.end())
+      throw std::logic_error("SARIF: finding of unknown rule " + finding.rule_id);
+    results.push_back(result_json(input, finding, it->second));
   }
   json run = {{"tool",
                {{"driver",

@@ -54,6 +54,8 @@ void write_findings(const ReportInput& input, const Style& style, std::string& o
     out += "  " + style.severity(f.severity) + " " + f.rule_id +
            (f.baselined ? " [baselined]" : "") + "\n";
     out += "           " + f.message + "\n";
+    if (f.secret && f.layer && !f.secret->layer_digest.empty())
+      out += "           layer " + std::to_string(*f.layer) + ": " + f.secret->layer_digest + "\n";
     out += "           fix: " + f.advice + "\n";
   }
 }

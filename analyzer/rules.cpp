@@ -57,12 +57,6 @@ constexpr Rule k_rules[] = {
      "A file or directory is writable by everyone (directories without the sticky bit).",
      Severity::medium, "chmod o-w the path, or set the sticky bit on shared directories.",
      "security"},
-    {"secrets/leaked-secret", "LeakedSecret",
-     "A secret (key, token, password) is in a layer file, the config or the history.",
-     Severity::high,
-     "Remove it from the image (deleting it in a later layer does not), rotate it, and pass "
-     "secrets with RUN --mount=type=secret or at run time.",
-     "security"},
     {"files/capabilities", "FileCapabilities",
      "A file carries file capabilities (security.capability xattr).", Severity::medium,
      "Remove the capabilities (setcap -r) unless required; grant them at run time instead.",

@@ -1,10 +1,17 @@
+// The secret scanner inside cscan: one secrets::FileScanner per layer while
+// the layers stream, then the config and history (see docs/secrets.md).
 #include "analyzer/secret_scan.h"
 
 #include "analyzer/secrets/builtin_rules.h"
 #include "analyzer/secrets/config_scanner.h"
 #include "analyzer/secrets/file_scanner.h"
+#include "analyzer/secrets/rule_file.h"
 #include "analyzer/secrets/rule_set.h"
 #include "core/error.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
 
 namespace analyzer {
 
@@ -18,46 +25,6 @@ struct SecretScan::LayerState {
 
 namespace {
 
-Severity severity_of(secrets::Severity severity) {
-  switch (severity) {
-  case secrets::Severity::info: return Severity::info;
-  case secrets::Severity::low: return Severity::low;
-  case secrets::Severity::medium: return Severity::medium;
-  case secrets::Severity::high: return Severity::high;
-  case secrets::Severity::critical: return Severity::critical;
-  }
-  return Severity::critical; // unreachable; never under-report a secret
-}
-
-/// Where the walk says the scanned copy of `path` from `layer` ended up.
-std::string presence_of(const Image& image, const LayerWalk& walk, const std::string& path,
-                        std::uint32_t layer) {
-  auto it = walk.final_tree.find(path);
-  if (it != walk.final_tree.end() && it->second.version.layer == layer)
-    return {};
-  for (const HiddenCopy& copy : walk.hidden) {
-    const FileEntry& entry = image.layers[copy.version.layer].entries[copy.version.entry];
-    if (copy.version.layer == layer && entry.path == path)
-      return std::string("; ") + (copy.how == HiddenBy::overwritten ? "overwritten" : "deleted") +
-             " by " + describe_layer(image.info, copy.by_layer) +
-             ", but still shipped in the layer";
-  }
-  return {};
-}
-
-Finding convert(const secrets::Finding& found, std::string where, std::string path,
-                std::optional<std::uint32_t> layer) {
-  Finding finding;
-  finding.rule_id = "secrets/leaked-secret";
-  finding.severity = severity_of(found.severity);
-  finding.message = found.description + " [" + found.rule_id + "] " + where + ": " + found.redacted;
-  finding.advice = found.fix.empty() ? std::string(find_rule(finding.rule_id)->fix) : found.fix;
-  finding.path = std::move(path);
-  finding.layer = layer;
-  finding.fingerprint = found.fingerprint.substr(0, 16);
-  return finding;
-}
-
 secrets::ConfigInput config_input(const ImageInfo& info) {
   secrets::ConfigInput input;
   input.env = info.config.env;
@@ -67,6 +34,7 @@ secrets::ConfigInput config_input(const ImageInfo& info) {
   input.entrypoint = info.config.entrypoint;
   if (info.config.healthcheck)
     input.healthcheck = *info.config.healthcheck;
+  input.on_build = info.config.on_build;
   for (std::size_t h = 0; h < info.history.size(); ++h) {
     int layer = -1;
     for (std::size_t l = 0; l < info.layers.size(); ++l) {
@@ -78,16 +46,40 @@ secrets::ConfigInput config_input(const ImageInfo& info) {
   return input;
 }
 
+std::shared_ptr<const secrets::RuleSet> compile_rules(const SecretScanOptions& options,
+                                                      std::vector<std::string>& warnings) {
+  std::vector<secrets::RuleProblem> problems;
+  secrets::RuleSpec spec = secrets::builtin_rules();
+  if (!options.rules_file.empty())
+    spec = secrets::resolve_rule_file(options.rules_file, spec, secrets::RuleFileMode::as_file_says,
+                                      problems);
+  std::shared_ptr<const secrets::RuleSet> rules = secrets::RuleSet::compile(spec, problems);
+  for (const secrets::RuleProblem& problem : problems)
+    warnings.push_back("--rules " + options.rules_file + ": " +
+                       (problem.rule_id.empty() ? "" : "rule " + problem.rule_id + ": ") +
+                       problem.message + " (left out)");
+  if (!rules || rules->rules().empty())
+    throw core::InputError(options.rules_file.empty()
+                               ? std::string("secret scanner: no built-in rule compiled")
+                               : "--rules " + options.rules_file +
+                                     ": no rule could be loaded (see the warnings)");
+  return rules;
+}
+
 } // namespace
 
-SecretScan::SecretScan() {
-  std::vector<secrets::RuleProblem> problems;
-  m_rules = secrets::RuleSet::compile(secrets::builtin_rules(), problems);
-  if (!m_rules || m_rules->rules().empty())
-    throw core::Error("secret scanner: no built-in rule compiled");
+SecretScan::SecretScan(const SecretScanOptions& options) : m_options(options) {
+  m_rules = compile_rules(options, m_warnings);
 }
 
 SecretScan::~SecretScan() = default;
+
+std::vector<DynamicRule> SecretScan::catalog() const {
+  std::vector<DynamicRule> out;
+  for (const secrets::CompiledRule& rule : m_rules->rules())
+    out.push_back(dynamic_rule(rule.spec));
+  return out;
+}
 
 SecretScan::LayerState& SecretScan::state_for(std::uint32_t layer) {
   std::lock_guard lock(m_mutex);
@@ -101,6 +93,7 @@ void SecretScan::on_chunk(std::uint32_t layer, const FileEntry& entry, std::stri
                           bool last) {
   LayerState& state = state_for(layer);
   if (!state.in_file) {
+    // Layer digest and instruction are added when findings are converted.
     state.scanner.begin_file({.path = entry.path,
                               .layer_index = static_cast<int>(layer),
                               .layer_digest = {},
@@ -123,28 +116,51 @@ ContentHook SecretScan::hook() {
   };
 }
 
-std::vector<Finding> SecretScan::findings(const Image& image, const LayerWalk& walk) {
-  std::vector<Finding> out;
-  for (const auto& [layer, state] : m_layers) {
-    for (const secrets::Finding& found : state->found) {
-      const std::string& path = found.location.path;
-      std::string where = "in /" + path + " (" + describe_layer(image.info, layer) + ")" +
-                          presence_of(image, walk, path, layer);
-      out.push_back(convert(found, where, "/" + path, layer));
-    }
-  }
+void SecretScan::scan_config(ImageInfo& info) {
   secrets::FileScanner scanner(m_rules);
-  for (const secrets::Finding& found : secrets::scan_config(scanner, config_input(image.info))) {
-    const secrets::Location& at = found.location;
-    std::optional<std::uint32_t> layer;
-    if (at.layer_index >= 0)
-      layer = static_cast<std::uint32_t>(at.layer_index);
-    std::string path = at.origin == secrets::Origin::history
-                           ? "history:" + std::to_string(at.history_index)
-                           : "config:" + at.field + ":" + at.key;
-    out.push_back(convert(found, "in " + secrets::describe_location(at), path, layer));
+  m_config_found = secrets::scan_config(scanner, config_input(info));
+  m_config_scanned = true;
+  std::vector<std::string> found;
+  for (const secrets::Finding& finding : m_config_found) {
+    if (!finding.secret.empty())
+      found.push_back(finding.secret);
+    if (!finding.encoded.empty())
+      found.push_back(finding.encoded);
+  }
+  if (!m_options.show_secrets)
+    mask_secrets(info, found);
+}
+
+std::vector<Finding> SecretScan::findings(Image& image, const LayerWalk& walk) {
+  if (!m_config_scanned)
+    scan_config(image.info);
+  std::vector<secrets::Finding> in_files;
+  for (const auto& [layer, state] : m_layers)
+    in_files.insert(in_files.end(), state->found.begin(), state->found.end());
+  std::vector<Finding> out =
+      secret_findings(image, walk, in_files, m_config_found, m_options.show_secrets);
+  for (Finding& finding : out) {
+    int rule = m_rules->find(finding.secret->engine_rule);
+    if (rule >= 0)
+      finding.secret->kind = m_rules->rules()[static_cast<std::size_t>(rule)].spec.kind;
   }
   return out;
+}
+
+void SecretScan::finish(Image& image, Analysis& analysis) {
+  std::vector<Finding> found = findings(image, analysis.walk);
+  std::set<std::string> fired;
+  for (const Finding& finding : found)
+    fired.insert(finding.rule_id);
+  for (const secrets::CompiledRule& rule : m_rules->rules()) {
+    if (fired.count("secret/" + rule.spec.id) != 0)
+      analysis.secret_rules.push_back(dynamic_rule(rule.spec));
+  }
+  std::sort(analysis.secret_rules.begin(), analysis.secret_rules.end(),
+            [](const DynamicRule& a, const DynamicRule& b) { return a.id < b.id; });
+  analysis.findings.insert(analysis.findings.end(), std::make_move_iterator(found.begin()),
+                           std::make_move_iterator(found.end()));
+  sort_findings(analysis.findings);
 }
 
 } // namespace analyzer

@@ -1,6 +1,7 @@
 #include "analyzer/secrets/config_scanner.h"
 
 #include "analyzer/secrets/builtin_rules.h"
+#include "analyzer/secrets/decode.h"
 
 #include <algorithm>
 #include <cctype>
@@ -50,12 +51,31 @@ bool is_scoped_rule(const RuleSet& rules, const std::string& id) {
   return index >= 0 && !rules.rules()[static_cast<size_t>(index)].scope.empty();
 }
 
-/// Scans one NAME=VALUE text. When a specific rule already recognised the
-/// value, the by-name rule's finding repeats it and is dropped.
+/// Findings in the base64 spans of `text`, decoded; by-name (scoped) rules
+/// do not run on decoded text.
+std::vector<Finding> scan_decoded(FileScanner& scanner, const Location& base,
+                                  std::string_view text) {
+  std::vector<Finding> out;
+  for (const EncodedSpan& span : find_base64(text)) {
+    for (Finding& finding : scanner.scan_text(base, span.decoded)) {
+      finding.encoding = "base64";
+      finding.encoded = span.encoded;
+      finding.description += " (base64-encoded)";
+      out.push_back(std::move(finding));
+    }
+  }
+  return out;
+}
+
+/// Scans one NAME=VALUE text, also its base64-encoded parts. When a specific
+/// rule recognised the value, the by-name rule's finding repeats it and is
+/// dropped.
 void scan_assignment(FileScanner& scanner, const RuleSet& rules, const Location& base,
                      std::string_view text, std::string_view scope, const char* fix,
                      std::vector<Finding>& out) {
   std::vector<Finding> found = scanner.scan_text(base, text, scope);
+  std::vector<Finding> decoded = scan_decoded(scanner, base, text);
+  std::move(decoded.begin(), decoded.end(), std::back_inserter(found));
   const bool has_specific = std::any_of(found.begin(), found.end(), [&](const Finding& f) {
     return !is_scoped_rule(rules, f.rule_id);
   });
@@ -71,7 +91,9 @@ void scan_assignment(FileScanner& scanner, const RuleSet& rules, const Location&
 void scan_plain(FileScanner& scanner, const Location& base, std::string_view text,
                 std::vector<Finding>& out) {
   std::vector<Finding> found = scanner.scan_text(base, text);
+  std::vector<Finding> decoded = scan_decoded(scanner, base, text);
   std::move(found.begin(), found.end(), std::back_inserter(out));
+  std::move(decoded.begin(), decoded.end(), std::back_inserter(out));
 }
 
 std::string join(const std::vector<std::string>& parts) {

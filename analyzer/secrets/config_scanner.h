@@ -47,7 +47,9 @@ parse_env_or_arg(std::string_view created_by, std::string& instruction);
 /// Scans the config fields and history. Env and Labels are "NAME=VALUE" texts
 /// (scope env); build args and ARG defaults in history are scope build-arg;
 /// ENV lines in history are scope env; other created_by lines and
-/// Cmd/Entrypoint/Healthcheck/OnBuild are scanned as plain text. Fix texts are
+/// Cmd/Entrypoint/Healthcheck/OnBuild are scanned as plain text. Every text's
+/// base64 spans that decode to printable text are scanned too, decoded
+/// (Finding::encoding "base64"; by-name rules do not run on them). Fix texts are
 /// replaced by the one for the place (ENV, build arg). A history ENV finding
 /// that repeats a config Env finding (same rule and secret) is dropped.
 std::vector<Finding> scan_config(FileScanner& scanner, const ConfigInput& config);

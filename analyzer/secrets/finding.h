@@ -53,6 +53,8 @@ struct Finding {
   Presence presence = Presence::unknown;
   int removed_in_layer = -1; ///< deleted/overwritten: the layer that did it
   std::string removed_by{};  ///< deleted/overwritten: that layer's created_by
+  std::string encoding{};    ///< "base64" when found in a decoded span, else empty
+  std::string encoded{};     ///< that span as written (raw: mask it like the secret)
 };
 
 /// Shannon entropy in bits per byte: -sum p_c log2 p_c over byte counts.

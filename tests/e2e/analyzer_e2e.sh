@@ -29,7 +29,7 @@ for src in fat.tar oci-archive:fat-oci.tar oci:fat-dir:latest fat-dir; do
   expect_eq "$(field r.json '[l["files"] for l in d["image"]["layers"]]')" "[5, 6, 3]" "$src files per layer"
   expect_eq "$(field r.json '[l["removed"]["files"] for l in d["image"]["layers"]]')" "[0, 0, 2]" "$src removed per layer"
   expect_eq "$(field r.json 'sorted(set(f["ruleId"] for f in d["findings"]))')" \
-    "['config/no-healthcheck', 'config/root-user', 'config/secret-env', 'efficiency/deleted-files', 'efficiency/duplicate-content', 'efficiency/package-cache', 'efficiency/rewritten-files', 'files/capabilities', 'files/setuid', 'secrets/leaked-secret']" \
+    "['config/no-healthcheck', 'config/root-user', 'config/secret-env', 'efficiency/deleted-files', 'efficiency/duplicate-content', 'efficiency/package-cache', 'efficiency/rewritten-files', 'files/capabilities', 'files/setuid', 'secret/env-secret-assignment']" \
     "$src rules"
 done
 expect_contains "$(cat r.json)" '"DB_PASSWORD=<redacted>"' "env redacted"

@@ -99,7 +99,7 @@ expect_eq "$(q multistage.docker-archive.json 'd["efficiency"]["corrected"]["rec
 leak=$(q leak.oci-archive.json '[(f["ruleId"], f["path"]) for f in d["findings"]]')
 expect_contains "$leak" "('config/secret-env', 'config:Env:AWS_SECRET_ACCESS_KEY')" "leak: ENV secret"
 expect_contains "$leak" "/root/.ssh/id_rsa" "leak: the deleted key still ships"
-expect_contains "$(q leak.oci-archive.json '[f["message"] for f in d["findings"] if f["ruleId"] == "secrets/leaked-secret" and f["path"] == "/root/.ssh/id_rsa"]')" \
-  "deleted by layer" "leak: the secret scanner sees the key and the walk knows it was deleted"
+expect_contains "$(q leak.oci-archive.json '[f["message"] for f in d["findings"] if f["ruleId"] == "secret/private-key-openssh" and f["path"] == "/root/.ssh/id_rsa"]')" \
+  "deleted in layer 3 by RUN rm /root/.ssh/id_rsa, still shipped in layers 1, 2" "leak: the secret scanner sees the key and the walk knows it was deleted"
 [[ "$(cat leak.*.json)" != *FAKEfakeFAKE* ]] || fail "secret value in the report"
 echo "analyzer interop: ok"

@@ -140,6 +140,13 @@ std::string redact_env(std::string_view entry) {
 
 std::string instruction_of(std::string_view created_by) {
   std::string_view text = created_by;
+  // BuildKit (and cbuild) write "RUN /bin/sh -c cmd # buildkit", "COPY a b # buildkit".
+  constexpr std::string_view k_buildkit = " # buildkit";
+  if (text.ends_with(k_buildkit))
+    text.remove_suffix(k_buildkit.size());
+  constexpr std::string_view k_buildkit_run = "RUN /bin/sh -c ";
+  if (text.starts_with(k_buildkit_run))
+    return "RUN " + std::string(text.substr(k_buildkit_run.size()));
   constexpr std::string_view k_nop = "#(nop) ";
   if (auto at = text.find(k_nop); at != std::string_view::npos)
     return std::string(text.substr(at + k_nop.size()));

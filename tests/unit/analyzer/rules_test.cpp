@@ -103,6 +103,12 @@ TEST_CASE("parse_image_config maps history to layers, skipping empty layers", "[
   CHECK(info.config.user == "app");
   CHECK(info.config.exposed_ports == std::vector<std::string>{"80/tcp"});
   CHECK(instruction_of(info.layers[1].created_by) == "RUN make");
+  CHECK(instruction_of("RUN /bin/sh -c rm /root/.ssh/id_deploy # buildkit") ==
+        "RUN rm /root/.ssh/id_deploy");
+  CHECK(instruction_of("COPY id_deploy /root/.ssh/id_deploy # buildkit") ==
+        "COPY id_deploy /root/.ssh/id_deploy");
+  CHECK(instruction_of("RUN |1 TOKEN=x /bin/sh -c make # buildkit") ==
+        "RUN |1 TOKEN=x /bin/sh -c make");
   CHECK_THROWS_AS(parse_image_config("[1]", info), core::InputError);
   CHECK_THROWS_AS(parse_image_config(R"({"config":{"Env":"x"}})", info), core::Error);
 }

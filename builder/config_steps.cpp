@@ -119,10 +119,11 @@ std::vector<std::string> run_env(const core::ImageConfig& config, const StageVar
 
 std::string apply_workdir(const std::string& path, core::ImageConfig& config) {
   std::string base = config.config.working_dir.empty() ? "/" : config.config.working_dir;
-  std::string joined = path.starts_with("/") ? path : base + "/" + path;
-  std::string clean = dockerfile::clean_path(joined);
-  config.config.working_dir = clean;
-  return clean;
+  // As BuildKit: a relative path is joined and cleaned, an absolute one is
+  // kept as written ("/a/../b" stays); file system uses clean it.
+  config.config.working_dir =
+      path.starts_with("/") ? path : dockerfile::clean_path(base + "/" + path);
+  return dockerfile::clean_path(config.config.working_dir);
 }
 
 std::string run_history(const std::vector<std::string>& argv, const StageVars& vars) {

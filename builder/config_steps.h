@@ -35,7 +35,9 @@ std::vector<std::string> run_env(const core::ImageConfig& config, const StageVar
 std::string apply_config_step(const dockerfile::Instruction& instruction, core::ImageConfig& config,
                               StageVars& vars);
 
-/// Sets WORKDIR (relative paths join the current one); returns the new path.
+/// Sets WORKDIR as BuildKit does (a relative path joins the current one and
+/// is cleaned; an absolute one is kept as written); returns the new path
+/// cleaned, for file system use.
 std::string apply_workdir(const std::string& path, core::ImageConfig& config);
 
 /// "RUN |2 A=1 B=2 /bin/sh -c make # buildkit".

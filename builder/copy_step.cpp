@@ -3,8 +3,10 @@
 #include "core/error.h"
 #include "core/layer_apply.h"
 #include "core/stream.h"
+#include "dockerfile-parser/dockerignore.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,14 +52,92 @@ std::vector<std::string> glob_under(const fs::path& root, const std::string& pat
   return out;
 }
 
+/// The part of a --parents source before its `/./` pivot, cleaned ("" when
+/// the source has no pivot: the whole path is kept).
+std::string pivot_of(const std::string& source) {
+  size_t at = source.find("/./");
+  if (at == std::string::npos) {
+    return "";
+  }
+  std::string head = strip_slashes(source.substr(0, at));
+  return head == "." ? "" : head;
+}
+
+/// True when the source as written selects context path `rel`.
+bool source_selects(const std::string& source, const std::string& rel) {
+  std::string clean = strip_slashes(source);
+  return clean == "." || clean == rel || ::fnmatch(clean.c_str(), rel.c_str(), FNM_PATHNAME) == 0;
+}
+
+/// The path --parents keeps of the selected `rel`: below the pivot of the
+/// source that selected it, else all of it.
+std::string kept_path(const CopyPlan& plan, const std::string& rel) {
+  for (const std::string& source : plan.sources) {
+    if (!source_selects(source, rel)) {
+      continue;
+    }
+    std::string pivot = pivot_of(source);
+    if (pivot.empty()) {
+      return rel;
+    }
+    if (rel == pivot) {
+      return ".";
+    }
+    return rel.starts_with(pivot + "/") ? rel.substr(pivot.size() + 1) : rel;
+  }
+  return rel;
+}
+
+/// --exclude patterns, matched like .dockerignore lines against each path
+/// relative to the source it is copied from (a matching directory takes
+/// everything below it along).
+struct Excludes {
+  dockerfile::DockerIgnore patterns;
+
+  static Excludes of(const CopyPlan& plan) {
+    std::string text;
+    for (const std::string& pattern : plan.excludes) {
+      text += pattern + "\n";
+    }
+    std::string error;
+    Excludes out{dockerfile::DockerIgnore::parse(text, error)};
+    if (!error.empty()) {
+      throw core::InputError("--exclude: " + error);
+    }
+    return out;
+  }
+
+  bool excluded(const std::string& rel) const {
+    return !patterns.empty() && !rel.empty() && rel != "." && patterns.is_excluded(rel);
+  }
+
+  /// A path a wildcard selected is excluded by its own name, so that
+  /// `--exclude=*.txt hom*` leaves out home.txt as Docker documents.
+  bool excluded_match(const CopyPlan& plan, const std::string& rel) const {
+    if (patterns.empty()) {
+      return false;
+    }
+    for (const std::string& source : plan.sources) {
+      if (has_wildcard(source) && source_selects(source, rel)) {
+        return excluded(fs::path(rel).filename().string());
+      }
+    }
+    return false;
+  }
+};
+
 struct Writer {
   const CopyPlan& plan;
   const CopySource& from;
   const RootfsLookup& lookup;
   fs::path tree;
+  Excludes excludes;
   std::vector<std::pair<fs::path, std::int64_t>> dir_times{};
 
   fs::path source_base() const { return from.context ? from.context->dir() : from.root; }
+  fs::path source_path(const std::string& rel) const {
+    return rel == "." ? source_base() : source_base() / rel;
+  }
 
   void set_owner_mode_time(const fs::path& dst, const struct stat& st, bool is_link) {
     uid_t uid = plan.uid.value_or(from.context ? 0 : st.st_uid);
@@ -67,7 +147,8 @@ struct Writer {
       core::throw_errno("chown", dst.string());
     }
     if (!is_link) {
-      mode_t mode = plan.chmod ? *plan.chmod : (st.st_mode & 07777);
+      mode_t mode =
+          plan.chmod ? plan.chmod->apply(st.st_mode, S_ISDIR(st.st_mode)) : (st.st_mode & 07777);
       if (::chmod(dst.c_str(), mode) != 0) {
         core::throw_errno("chmod", dst.string());
       }
@@ -95,7 +176,7 @@ struct Writer {
       fs::remove(dst, ec);
       fs::create_symlink(fs::read_symlink(src), dst);
     } else if (S_ISREG(st.st_mode)) {
-      fs::remove(dst, ec);
+      fs::remove_all(dst, ec);
       fs::copy_file(src, dst);
     } else {
       return; // devices, FIFOs and sockets of a context are not copied
@@ -129,6 +210,19 @@ struct Writer {
     }
   }
 
+  /// ADD of a local tar (plain, gzip, zstd): extracted, not copied.
+  bool is_add_archive(const std::string& rel) {
+    struct stat st {};
+    fs::path path = source_path(rel);
+    return plan.add && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && is_archive(path);
+  }
+
+  /// Extracts archive `rel` into directory `dir`, `/` at the end or not.
+  void extract(const std::string& rel, const fs::path& dir) {
+    core::FdInputStream in = core::FdInputStream::open(source_path(rel));
+    core::apply_layer(in, dir, "ADD " + rel);
+  }
+
   bool is_archive(const fs::path& path) {
     unsigned char head[512] = {};
     std::ifstream in(path, std::ios::binary);
@@ -143,43 +237,98 @@ struct Writer {
     return n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0;
   }
 
-  void copy_selected(const std::string& rel, const fs::path& target_dir, bool into_dir,
-                     const fs::path& dest_file) {
-    fs::path src = rel == "." ? source_base() : source_base() / rel;
+  /// Copies the file or directory contents of `rel` to `dst`.
+  void copy_selected(const std::string& rel, const fs::path& dst) {
+    fs::path src = source_path(rel);
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0) {
       core::throw_errno("stat", src.string());
     }
     if (S_ISDIR(st.st_mode)) {
-      copy_dir_contents(rel, target_dir);
+      copy_dir_contents(rel, dst);
       return;
     }
-    if (plan.add && S_ISREG(st.st_mode) && is_archive(src)) {
-      core::FdInputStream in = core::FdInputStream::open(src);
-      core::apply_layer(in, target_dir, "ADD " + rel);
-      return;
-    }
-    copy_one(src, into_dir ? target_dir / src.filename() : dest_file);
+    copy_one(src, dst);
   }
 
   void copy_dir_contents(const std::string& rel, const fs::path& target_dir) {
     if (from.context) {
       std::string prefix = rel == "." ? "" : rel + "/";
       for (const ContextEntry* entry : from.context->subtree(rel)) {
-        if (entry->path == rel) {
+        std::string below = entry->path == rel ? "" : entry->path.substr(prefix.size());
+        if (below.empty() || excludes.excluded(below)) {
           continue;
         }
-        copy_one(from.context->dir() / entry->path, target_dir / entry->path.substr(prefix.size()));
+        copy_one(from.context->dir() / entry->path, target_dir / below);
       }
       return;
     }
-    fs::path base = rel == "." ? from.root : from.root / rel;
+    fs::path base = source_path(rel);
     for (auto it = fs::recursive_directory_iterator(base); it != fs::recursive_directory_iterator();
          ++it) {
-      copy_one(it->path(), target_dir / fs::relative(it->path(), base));
+      // Lexically: fs::relative() would follow a symlink to its target.
+      std::string below = it->path().lexically_relative(base).generic_string();
+      if (excludes.excluded(below)) {
+        if (it->is_directory() && !it->is_symlink()) {
+          it.disable_recursion_pending();
+        }
+        continue;
+      }
+      copy_one(it->path(), target_dir / below);
     }
   }
+
+  /// --parents: `rel` goes to dest/<kept path>, its parent directories
+  /// copied from the source with their metadata.
+  void copy_with_parents(const std::string& rel, const fs::path& dest) {
+    std::string kept = kept_path(plan, rel);
+    std::string base = rel.substr(0, rel.size() - (kept == "." ? 0 : kept.size()));
+    fs::path walked = dest;
+    std::string source_walked = base;
+    fs::path kept_path_obj(kept);
+    for (auto it = kept_path_obj.begin(); it != kept_path_obj.end(); ++it) {
+      if (std::next(it) == kept_path_obj.end() || *it == ".") {
+        break;
+      }
+      walked /= *it;
+      source_walked += it->string();
+      if (!fs::is_directory(walked)) {
+        copy_one(source_path(source_walked), walked);
+      }
+      source_walked += "/";
+    }
+    fs::path target = kept == "." ? dest : dest / kept;
+    if (fs::is_directory(source_path(rel)) && !fs::is_symlink(source_path(rel))) {
+      copy_one(source_path(rel), target);
+    }
+    copy_selected(rel, target);
+  }
 };
+
+/// `rel` with symlinks in its last element followed inside `base`, as
+/// Docker follows a source that is a symlink (a link's target is read
+/// relative to the link, or to `base` when absolute; at most 40 hops).
+std::string follow_source(const fs::path& base, const std::string& rel) {
+  std::string current = rel;
+  for (int hop = 0; hop < 40; ++hop) {
+    fs::path full = current == "." ? base : base / current;
+    struct stat st {};
+    if (::lstat(full.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+      return current;
+    }
+    std::string target = fs::read_symlink(full).string();
+    std::string joined = target.starts_with("/")
+                             ? target
+                             : "/" + fs::path(current).parent_path().string() + "/" + target;
+    current = strip_slashes(joined);
+  }
+  throw core::InputError("source '" + rel + "': too many levels of symbolic links");
+}
+
+bool is_directory_source(const fs::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 } // namespace
 
@@ -211,35 +360,66 @@ std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& 
   return out;
 }
 
+std::vector<std::string> copied_context_paths(const CopyPlan& plan, const BuildContext& context,
+                                              const std::vector<std::string>& selected) {
+  Excludes excludes = Excludes::of(plan);
+  std::vector<std::string> out;
+  for (const std::string& rel : selected) {
+    if (excludes.excluded_match(plan, rel)) {
+      continue;
+    }
+    std::string real = follow_source(context.dir(), rel);
+    std::string prefix = real == "." ? "" : real + "/";
+    for (const ContextEntry* entry : context.subtree(real)) {
+      std::string below = entry->path == real ? "" : entry->path.substr(prefix.size());
+      if (!excludes.excluded(below)) {
+        out.push_back(entry->path);
+      }
+    }
+  }
+  return out;
+}
+
 void write_copy_tree(const CopyPlan& plan, const CopySource& from,
                      const std::vector<std::string>& selected, const RootfsLookup& lookup,
                      const fs::path& tree) {
-  Writer writer{plan, from, lookup, tree};
-  size_t count = selected.size() + plan.inline_files.size();
-  bool wildcard = std::any_of(plan.sources.begin(), plan.sources.end(), has_wildcard);
-  if (count > 1 && !plan.dest_is_dir) {
+  Writer writer{plan, from, lookup, tree, Excludes::of(plan)};
+  if (plan.sources.size() + plan.inline_files.size() > 1 && !plan.dest_is_dir) {
     throw core::InputError("when using COPY with more than one source file, the destination must "
                            "be a directory and end with a /");
   }
+  std::vector<std::string> kept;
+  for (const std::string& rel : selected) {
+    if (!writer.excludes.excluded_match(plan, rel)) {
+      kept.push_back(rel);
+    }
+  }
   std::optional<PathInfo> existing = lookup(plan.dest);
-  bool into_dir = plan.dest_is_dir || wildcard || (existing && S_ISDIR(existing->mode));
+  // A file goes into the destination when it is a directory: written with
+  // a trailing '/', already one in the image, or several files were matched.
+  bool into_dir = plan.dest_is_dir || plan.parents || kept.size() + plan.inline_files.size() > 1 ||
+                  (existing && S_ISDIR(existing->mode));
   fs::path dest = tree / strip_slashes(plan.dest);
   writer.make_dirs(into_dir ? plan.dest : fs::path(plan.dest).parent_path().string());
-  for (const std::string& rel : selected) {
-    struct stat st {};
-    fs::path src = rel == "." ? writer.source_base() : writer.source_base() / rel;
-    if (::lstat(src.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  for (const std::string& rel : kept) {
+    std::string real = follow_source(writer.source_base(), rel);
+    if (plan.parents) {
+      writer.copy_with_parents(rel, dest);
+    } else if (writer.is_add_archive(real)) {
       writer.make_dirs(plan.dest);
-      writer.copy_selected(rel, dest, true, dest);
+      writer.extract(real, dest);
+    } else if (is_directory_source(writer.source_path(real))) {
+      writer.make_dirs(plan.dest);
+      writer.copy_selected(real, dest);
     } else {
-      writer.copy_selected(rel, into_dir ? dest : dest.parent_path(), into_dir, dest);
+      writer.copy_selected(real, into_dir ? dest / writer.source_path(rel).filename() : dest);
     }
   }
   for (const auto& [name, body] : plan.inline_files) {
     fs::path file = into_dir ? dest / name : dest;
     std::ofstream(file, std::ios::binary) << body;
     ::chown(file.c_str(), plan.uid.value_or(0), plan.gid.value_or(0));
-    ::chmod(file.c_str(), plan.chmod.value_or(0644));
+    ::chmod(file.c_str(), plan.chmod ? plan.chmod->apply(S_IFREG | 0644, false) : 0644);
   }
   // Directory times last: writing into a directory changes its mtime.
   for (auto it = writer.dir_times.rbegin(); it != writer.dir_times.rend(); ++it) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "builder/context.h"
+#include "builder/file_mode.h"
 
 #include <sys/types.h>
 
@@ -30,8 +31,11 @@ struct CopyPlan {
   bool dest_is_dir = false; ///< written with a trailing '/'
   std::optional<uid_t> uid; ///< --chown, resolved
   std::optional<gid_t> gid;
-  std::optional<std::uint32_t> chmod; ///< --chmod
-  bool add = false;                   ///< ADD: local archives are extracted
+  std::optional<ChmodSpec> chmod;    ///< --chmod
+  std::vector<std::string> excludes; ///< --exclude patterns (relative to each source)
+  bool parents = false;              ///< --parents: keep the source's path below `/./` or the root
+  bool link = false;                 ///< --link: the layer does not look at the image below it
+  bool add = false;                  ///< ADD: local archives are extracted
 };
 
 /// Where COPY reads from: the build context (with .dockerignore) or a
@@ -45,6 +49,11 @@ struct CopySource {
 /// Throws InputError when a source matches nothing (naming it, and saying
 /// when .dockerignore excluded it).
 std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& from);
+
+/// The context paths a COPY of `selected` reads (each selected path and
+/// what lies below it, minus --exclude matches), for the cache key.
+std::vector<std::string> copied_context_paths(const CopyPlan& plan, const BuildContext& context,
+                                              const std::vector<std::string>& selected);
 
 /// Writes the files `plan` copies into `tree` (as paths of the image, so the
 /// destination `/app/x` becomes `tree/app/x`). Parent directories that exist

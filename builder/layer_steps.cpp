@@ -4,6 +4,7 @@
 #include "builder/cache_index.h"
 #include "builder/cache_mounts.h"
 #include "builder/layer_diff.h"
+#include "builder/run_heredoc.h"
 #include "builder/sandbox/user_db.h"
 #include "core/error.h"
 #include "core/layer_apply.h"
@@ -46,6 +47,10 @@ std::optional<std::uint32_t> parse_number(std::string_view text, int base = 10) 
 
 std::string copy_history(const dockerfile::Instruction& ins, const dockerfile::SourcesAndDest& f) {
   std::string text = ins.keyword;
+  const auto* copy = ins.as<dockerfile::CopyInstruction>();
+  if (copy && copy->parents) {
+    text += " --parents";
+  }
   if (!f.chown.empty()) {
     text += " --chown=" + f.chown;
   }
@@ -61,25 +66,28 @@ std::string copy_history(const dockerfile::Instruction& ins, const dockerfile::S
   return text + " " + f.dest + " # buildkit";
 }
 
-/// RUN's argv, with BuildKit's heredoc rule: `RUN <<EOF` alone runs the body
-/// as a script through the shell.
+/// RUN's argv; heredocs follow BuildKit's rules (see run_heredoc.h).
 std::vector<std::string> run_argv(const dockerfile::RunInstruction& run,
                                   const core::ImageConfig& config) {
-  const dockerfile::CommandLine& cmd = run.command;
-  if (!cmd.files.empty() && cmd.shell_form && cmd.args.size() == 1) {
-    std::string line = cmd.args.front();
-    const dockerfile::InlineFile& first = cmd.files.front();
-    if (line == "<<" + first.name || line == "<<-" + first.name ||
-        line == "<<\"" + first.name + "\"" || line == "<<'" + first.name + "'") {
-      std::vector<std::string> argv = stage_shell(config);
-      argv.push_back(first.data);
-      return argv;
-    }
+  if (!run.command.files.empty()) {
+    return heredoc_run_argv(run.command, config);
   }
-  if (!cmd.files.empty()) {
-    throw core::InputError("RUN with a heredoc is supported only as `RUN <<EOF` on its own");
+  return command_argv(run.command, config);
+}
+
+/// --link: the key of the layer alone. It leaves out the parent step, so the
+/// layer is reused when only the image below it changed (BuildKit's rebase).
+std::optional<core::Digest> link_layer_key(const CopyPlan& plan,
+                                           const nlohmann::json& ingredients) {
+  if (!plan.link) {
+    return std::nullopt;
   }
-  return command_argv(cmd, config);
+  nlohmann::json alone = ingredients;
+  alone.erase("parent");
+  alone["link layer"] = true;
+  alone["uid"] = plan.uid ? nlohmann::json(*plan.uid) : nlohmann::json(nullptr);
+  alone["gid"] = plan.gid ? nlohmann::json(*plan.gid) : nlohmann::json(nullptr);
+  return step_key(alone);
 }
 
 } // namespace
@@ -98,7 +106,7 @@ LayerSteps::LayerSteps(const registry::ImageStore& store, const dockerfile::Dock
                        const Snapshots& snapshots, BuildContext& context, StepRunner& runner,
                        const BuildOptions& options, std::ostream& progress)
     : m_store(store), m_file(file), m_snapshots(snapshots), m_context(context), m_runner(runner),
-      m_options(options), m_progress(progress) {}
+      m_options(options), m_progress(progress), m_link_cache(store.root() / "cache") {}
 
 LayerSteps::~LayerSteps() = default;
 
@@ -129,7 +137,8 @@ PreparedStep LayerSteps::prepare(const dockerfile::Instruction& ins, const Stage
   if (const auto* wd = ins.as<dockerfile::WorkdirInstruction>()) {
     step.kind = StepKind::layer;
     core::ImageConfig probe = state.config;
-    step.history = "WORKDIR " + apply_workdir(wd->path, probe);
+    apply_workdir(wd->path, probe);
+    step.history = "WORKDIR " + probe.config.working_dir;
     ingredients["workdir"] = probe.config.working_dir;
     return step;
   }
@@ -145,6 +154,9 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
   CopyPlan& plan = step.copy;
   plan.add = copy_ins == nullptr;
   plan.sources = files.sources;
+  plan.excludes = files.excludes;
+  plan.parents = copy_ins && copy_ins->parents;
+  plan.link = files.link;
   for (const dockerfile::InlineFile& f : files.inline_sources) {
     plan.inline_files.emplace_back(f.name, f.data);
   }
@@ -154,9 +166,11 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       state.config.config.working_dir.empty() ? "/" : state.config.config.working_dir;
   plan.dest = dockerfile::clean_path(dest.starts_with("/") ? dest : workdir + "/" + dest);
   if (!files.chmod.empty()) {
-    plan.chmod = parse_number(files.chmod, 8);
+    std::string error;
+    plan.chmod = parse_chmod(files.chmod, error);
     if (!plan.chmod) {
-      throw core::InputError(ins.keyword + " --chmod=" + files.chmod + ": not an octal mode");
+      throw core::InputError(m_options.dockerfile_name + ":" + std::to_string(ins.start_line) +
+                             ": " + ins.keyword + " --chmod=" + files.chmod + ": " + error);
     }
   }
   if (!files.chown.empty()) {
@@ -165,6 +179,12 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
   step.history = copy_history(ins, files);
   ingredients["copy"] = step.history;
   ingredients["dest"] = plan.dest;
+  if (!plan.excludes.empty()) {
+    ingredients["exclude"] = plan.excludes;
+  }
+  if (plan.link) {
+    ingredients["link"] = true;
+  }
   std::string from = copy_ins ? copy_ins->from : "";
   if (!from.empty()) {
     if (auto stage = find_stage(m_file, from, m_file.stages.size())) {
@@ -177,17 +197,16 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       step.from_layers = image.manifest.layers;
     }
     ingredients["from"] = *step.from;
-    return;
-  }
-  CopySource source{.context = &m_context, .root = {}};
-  step.selected = select_sources(plan, source);
-  nlohmann::json digests = nlohmann::json::object();
-  for (const std::string& rel : step.selected) {
-    for (const ContextEntry* entry : m_context.subtree(rel)) {
-      digests[entry->path] = std::string(m_context.entry_digest(*entry).hex());
+  } else {
+    CopySource source{.context = &m_context, .root = {}};
+    step.selected = select_sources(plan, source);
+    nlohmann::json digests = nlohmann::json::object();
+    for (const std::string& path : copied_context_paths(plan, m_context, step.selected)) {
+      digests[path] = std::string(m_context.entry_digest(*m_context.find(path)).hex());
     }
+    ingredients["files"] = digests;
   }
-  ingredients["files"] = digests;
+  step.link_key = link_layer_key(plan, ingredients);
 }
 
 void LayerSteps::resolve_chown(const std::string& chown, const StageState& state, CopyPlan& plan) {
@@ -286,7 +305,9 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
   fs::create_directory(request.work_dir);
   request.argv = step.argv;
   request.env = step.env;
-  request.cwd = state.config.config.working_dir.empty() ? "/" : state.config.config.working_dir;
+  request.cwd = state.config.config.working_dir.empty()
+                    ? "/"
+                    : dockerfile::clean_path(state.config.config.working_dir);
   request.user = state.config.config.user;
   request.network_none = step.network_none;
   request.insecure = step.insecure;
@@ -359,6 +380,11 @@ const fs::path& LayerSteps::materialize(const std::string& key,
 }
 
 std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageState& state) {
+  if (step.link_key) {
+    if (std::optional<NewLayer> reused = find_link_layer(*step.link_key)) {
+      return reused;
+    }
+  }
   std::vector<fs::path> lowers = lower_dirs(state);
   CopySource source{.context = &m_context, .root = {}};
   std::vector<std::string> selected = step.selected;
@@ -367,12 +393,35 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
     selected = select_sources(step.copy, source);
   }
   core::TempDir tree(m_snapshots.scratch_dir(), "copy-");
-  RootfsLookup look = [&](const std::string& path) { return lookup(lowers, path); };
+  // --link writes its layer as if on scratch: nothing below it is looked at.
+  RootfsLookup look = [&](const std::string& path) {
+    return step.copy.link ? std::nullopt : lookup(lowers, path);
+  };
   write_copy_tree(step.copy, source, selected, look, tree.path());
   NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
   // The tree is this layer's snapshot already: a later RUN need not extract it.
   m_snapshots.publish(layer.diff_id, tree.path());
+  if (step.link_key) {
+    nlohmann::json diff_id = {{"diff_id", layer.diff_id.str()}};
+    m_link_cache.put({*step.link_key, {{"link layer", true}}, diff_id.dump(), {layer.descriptor}});
+  }
   return layer;
+}
+
+std::optional<NewLayer> LayerSteps::find_link_layer(const core::Digest& key) const {
+  std::optional<CacheRecord> record = m_link_cache.find(key);
+  if (!record || record->layers.size() != 1 || !m_store.blobs().has(record->layers[0].digest)) {
+    return std::nullopt;
+  }
+  auto parsed = nlohmann::json::parse(record->config, nullptr, false);
+  std::optional<core::Digest> diff_id =
+      parsed.is_object() && parsed.contains("diff_id") && parsed["diff_id"].is_string()
+          ? core::Digest::parse(parsed["diff_id"].get<std::string>())
+          : std::nullopt;
+  if (!diff_id) {
+    return std::nullopt;
+  }
+  return NewLayer{record->layers[0], *diff_id};
 }
 
 std::optional<NewLayer> LayerSteps::workdir(StageState& state, const std::string& path) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "builder/cache_index.h"
 #include "builder/config_steps.h"
 #include "builder/context.h"
 #include "builder/copy_step.h"
@@ -46,6 +47,7 @@ struct PreparedStep {
   std::optional<size_t> from_stage;          ///< COPY --from a stage
   std::vector<core::Descriptor> from_layers; ///< the --from stage's or image's layers
   std::vector<std::string> selected;         ///< COPY/ADD sources from the context
+  std::optional<core::Digest> link_key;      ///< COPY --link: the layer's own key (no parent)
 };
 
 /// A layer a step wrote into the store.
@@ -87,6 +89,7 @@ private:
                               const StageState& state);
   std::optional<NewLayer> copy(const PreparedStep& step, const StageState& state);
   std::optional<NewLayer> workdir(StageState& state, const std::string& path);
+  std::optional<NewLayer> find_link_layer(const core::Digest& key) const;
   const std::filesystem::path& materialize(const std::string& key,
                                            const std::vector<core::Descriptor>& layers);
   void prepare_copy(const dockerfile::Instruction& ins, const StageState& state,
@@ -107,6 +110,7 @@ private:
   std::ostream& m_progress;
   std::string m_prefix;
   std::map<std::string, core::TempDir> m_materialized; ///< --from sources, by key
+  CacheIndex m_link_cache;                             ///< --link layers, by their own key
 };
 
 } // namespace builder

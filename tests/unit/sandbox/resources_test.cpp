@@ -40,8 +40,9 @@ int count_cgroups(pid_t owner) {
   return count;
 }
 
-// Processes whose command line contains `needle`.
-int count_processes(const std::string& needle) {
+// Processes whose command line is exactly `command` (arguments separated by
+// spaces): other users of the machine may run a `sleep 300`.
+int count_processes(const std::string& command) {
   int count = 0;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::ifstream in(entry.path() / "cmdline");
@@ -49,7 +50,7 @@ int count_processes(const std::string& needle) {
     for (auto& c : cmdline) {
       c = c == '\0' ? ' ' : c;
     }
-    count += cmdline.find(needle) != std::string::npos ? 1 : 0;
+    count += cmdline == command + " " ? 1 : 0;
   }
   return count;
 }

@@ -1,3 +1,4 @@
+#include "builder/cache_mounts.h"
 #include "builder/layered_path.h"
 #include "builder/run_mounts.h"
 #include "builder/secrets.h"
@@ -155,4 +156,25 @@ TEST_CASE("MountSession: a required secret that was not given is an error", "[bu
       error_of([&] { builder::MountSession session(required, lowers, host, "Dockerfile:2"); });
   CHECK(error == "Dockerfile:2: secret 'npm' is required but was not given (pass --secret "
                  "id=npm,src=FILE or --secret id=npm,env=VAR; secrets given: none)");
+}
+
+TEST_CASE("lock_cache_dir: private gives way to a holder, shared users coexist", "[builder]") {
+  core::TempDir root;
+  fs::path dir = builder::cache_mount_dir(root.path(), "/var/cache/apt");
+  CHECK(dir.filename().string().size() == 64);
+  fs::create_directory(dir);
+  // flock conflicts between open file descriptions, even in one process.
+  std::optional<core::UniqueFd> shared1 =
+      builder::lock_cache_dir(dir, builder::CacheSharing::shared);
+  std::optional<core::UniqueFd> shared2 =
+      builder::lock_cache_dir(dir, builder::CacheSharing::shared);
+  REQUIRE(shared1);
+  REQUIRE(shared2);
+  CHECK_FALSE(builder::lock_cache_dir(dir, builder::CacheSharing::priv));
+  shared1.reset();
+  shared2.reset();
+  std::optional<core::UniqueFd> alone = builder::lock_cache_dir(dir, builder::CacheSharing::priv);
+  CHECK(alone);
+  CHECK(builder::parse_cache_sharing("locked") == builder::CacheSharing::locked);
+  CHECK(builder::parse_cache_sharing("") == builder::CacheSharing::shared);
 }

@@ -174,7 +174,12 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
     }
   }
   if (!files.chown.empty()) {
-    resolve_chown(files.chown, state, plan);
+    try {
+      resolve_chown(files.chown, state, plan);
+    } catch (const core::InputError& e) {
+      throw core::InputError(m_options.dockerfile_name + ":" + std::to_string(ins.start_line) +
+                             ": " + ins.keyword + " --chown=" + files.chown + ": " + e.what());
+    }
   }
   step.history = copy_history(ins, files);
   ingredients["copy"] = step.history;

@@ -19,6 +19,36 @@ constexpr std::size_t k_sniff_bytes = 8000;
 /// A printable run longer than this is emitted in pieces.
 constexpr std::size_t k_max_run = 64 << 10;
 
+bool within(std::size_t a, std::size_t b, int limit) {
+  return limit < 0 || (a > b ? a - b : b - a) <= static_cast<std::size_t>(limit);
+}
+
+/// gitleaks' composite rules: a finding of a rule with [[rules.required]]
+/// stays only when every required rule also matched in this file or text
+/// (within its line/column limits); then findings of skipReport rules go.
+void apply_required(const RuleSet& rules, std::vector<Finding>& findings) {
+  std::vector<Finding> kept;
+  for (const Finding& finding : findings) {
+    int index = rules.find(finding.rule_id);
+    if (index < 0) {
+      kept.push_back(finding);
+      continue;
+    }
+    const Rule& rule = rules.rules()[static_cast<std::size_t>(index)].spec;
+    auto satisfied = [&](const RequiredRule& required) {
+      return std::any_of(findings.begin(), findings.end(), [&](const Finding& other) {
+        return other.rule_id == required.id &&
+               within(other.location.line, finding.location.line, required.within_lines) &&
+               within(other.location.column, finding.location.column, required.within_columns);
+      });
+    };
+    if (!rule.skip_report && std::all_of(rule.required.begin(), rule.required.end(), satisfied)) {
+      kept.push_back(finding);
+    }
+  }
+  findings = std::move(kept);
+}
+
 bool is_printable(unsigned char c) {
   return (c >= 0x20 && c < 0x7f) || c == '\t';
 }
@@ -215,6 +245,9 @@ std::vector<Finding> FileScanner::end_file() {
     m_buf = std::string(); // a huge line grew it; do not keep that per thread
   }
   m_buf.clear();
+  if (!m_findings.empty()) {
+    apply_required(*m_rules, m_findings);
+  }
   std::stable_sort(m_findings.begin(), m_findings.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.location.line, a.location.column) <
            std::tie(b.location.line, b.location.column);

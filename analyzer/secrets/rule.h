@@ -32,6 +32,14 @@ struct Allowlist {
   std::vector<std::string> target_rules{}; ///< global allowlists only: rule ids it applies to
 };
 
+/// gitleaks' `[[rules.required]]` (composite rules): another rule that must
+/// also match in the same file or text for the owning rule's finding to count.
+struct RequiredRule {
+  std::string id{};
+  int within_lines = -1;   ///< at most this many lines apart; -1: anywhere
+  int within_columns = -1; ///< at most this many columns apart; -1: anywhere
+};
+
 /// Where a rule came from; decides how its severity was chosen.
 enum class RuleOrigin { builtin, rule_file };
 
@@ -51,7 +59,9 @@ struct Rule {
   std::vector<std::string> keywords{}; ///< any one (case-insensitive) must occur for regex to run
   std::vector<std::string> tags{};
   std::vector<Allowlist> allowlists{};
-  std::string fix{};         ///< what to do instead, one or two sentences
+  std::vector<RequiredRule> required{}; ///< composite: all must match too
+  bool skip_report = false;             ///< only a part of composites: never reported alone
+  std::string fix{};                    ///< what to do instead, one or two sentences
   std::string example{};     ///< built-in rules: a template that must match (see example.h)
   std::string non_example{}; ///< built-in rules: a template that must not match
   RuleOrigin origin = RuleOrigin::builtin;

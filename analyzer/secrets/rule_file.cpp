@@ -139,7 +139,21 @@ Rule parse_rule(const TomlValue& table) {
     rule.severity = gitleaks_severity(rule);
   }
   if (get_bool(table, "skipReport")) {
+    rule.skip_report = true;
     rule.tags.push_back("skip-report");
+  }
+  if (table.contains("required")) {
+    for (const auto& item : table.at("required").as_array()) {
+      RequiredRule required;
+      required.id = get_string(item, "id");
+      if (required.id.empty())
+        throw core::InputError("[[rules.required]] without an id");
+      if (item.contains("withinLines"))
+        required.within_lines = static_cast<int>(get_number(item, "withinLines"));
+      if (item.contains("withinColumns"))
+        required.within_columns = static_cast<int>(get_number(item, "withinColumns"));
+      rule.required.push_back(std::move(required));
+    }
   }
   return rule;
 }
@@ -244,6 +258,9 @@ void merge_rules(RuleSpec& base, const RuleSpec& overlay) {
       target.entropy = rule.entropy;
     if (!rule.fix.empty())
       target.fix = rule.fix;
+    if (!rule.required.empty())
+      target.required = rule.required;
+    target.skip_report = target.skip_report || rule.skip_report;
     target.keywords.insert(target.keywords.end(), rule.keywords.begin(), rule.keywords.end());
     target.tags.insert(target.tags.end(), rule.tags.begin(), rule.tags.end());
     target.allowlists.insert(target.allowlists.end(), rule.allowlists.begin(),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace secrets {
 
@@ -186,7 +187,17 @@ std::shared_ptr<const RuleSet> RuleSet::compile(const RuleSpec& spec,
 
   std::vector<std::string> keywords;
   std::map<std::string, size_t> keyword_index;
+  std::set<std::string> ids;
   for (const auto& rule : spec.rules) {
+    ids.insert(rule.id);
+  }
+  for (const auto& rule : spec.rules) {
+    auto unknown = std::find_if(rule.required.begin(), rule.required.end(),
+                                [&](const RequiredRule& r) { return ids.count(r.id) == 0; });
+    if (unknown != rule.required.end()) {
+      problems.push_back({rule.id, "required rule '" + unknown->id + "' does not exist"});
+      continue;
+    }
     CompiledRule compiled;
     if (!compile_rule(rule, compiled, problems)) {
       continue;

@@ -165,3 +165,45 @@ TEST_CASE("rules from a file scan like built-in ones", "[secrets]") {
   REQUIRE(key.size() == 1);
   CHECK(key[0].severity == Severity::critical);
 }
+
+TEST_CASE("composite rules report a finding only with their required parts nearby", "[secrets]") {
+  const char* const composite = R"(
+[[rules]]
+id = "acme-client-id"
+regex = '''\b(acme_id_[a-z0-9]{8})\b'''
+keywords = ["acme_id_"]
+skipReport = true
+
+[[rules]]
+id = "acme-client-secret"
+regex = '''\b(acme_sk_[a-z0-9]{16})\b'''
+keywords = ["acme_sk_"]
+[[rules.required]]
+id = "acme-client-id"
+withinLines = 2
+
+[[rules]]
+id = "broken"
+regex = '''x'''
+[[rules.required]]
+id = "no-such-rule"
+)";
+  RuleFile file = parse_rule_file(composite, "composite.toml");
+  REQUIRE(file.spec.rules.size() == 3);
+  REQUIRE(file.spec.rules[1].required.size() == 1);
+  CHECK(file.spec.rules[1].required[0].within_lines == 2);
+  CHECK(file.spec.rules[1].required[0].within_columns == -1);
+  CHECK(file.spec.rules[0].skip_report);
+  std::vector<RuleProblem> problems;
+  auto rules = RuleSet::compile(file.spec, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].rule_id == "broken");
+  FileScanner scanner(rules);
+  const std::string id = "client = acme_id_k3j5h2g7\n";
+  const std::string secret = "secret = acme_sk_k3j5h2g7f9d8s6a4\n";
+  auto both = scanner.scan_file({.path = "app/acme.cfg"}, id + secret);
+  REQUIRE(both.size() == 1); // the id rule is only a part (skipReport)
+  CHECK(both[0].rule_id == "acme-client-secret");
+  CHECK(scanner.scan_file({.path = "app/acme.cfg"}, secret).empty());
+  CHECK(scanner.scan_file({.path = "app/acme.cfg"}, id + "\n\n\n\n" + secret).empty());
+}

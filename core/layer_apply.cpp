@@ -77,7 +77,8 @@ class Applier {
 public:
   Applier(InputStream& layer, const fs::path& root, const std::string& name,
           const ApplyOptions& options)
-      : m_reader(layer, name, options.reader), m_name(name) {
+      : m_reader(layer, name, options.reader), m_name(name), m_whiteouts(options.whiteouts),
+        m_owner(options.owner) {
     m_chown = options.ownership ? *options.ownership == Ownership::preserve : ::geteuid() == 0;
     int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
@@ -88,6 +89,10 @@ public:
 
   ApplyResult run() {
     while (auto entry = m_reader.next()) {
+      if (m_owner) {
+        entry->uid = m_owner->uid;
+        entry->gid = m_owner->gid;
+      }
       try {
         apply(*entry);
       } catch (const PathEscapeError& e) {
@@ -114,7 +119,7 @@ private:
     if (e.path == ".") {
       return; // the root itself keeps its attributes
     }
-    if (is_whiteout(e.path)) {
+    if (m_whiteouts == Whiteouts::apply && is_whiteout(e.path)) {
       apply_whiteout(e);
       return;
     }
@@ -334,6 +339,8 @@ private:
 
   TarReader m_reader;
   std::string m_name;
+  Whiteouts m_whiteouts;
+  std::optional<OwnerOverride> m_owner;
   UniqueFd m_root;
   bool m_chown = false;
   std::unordered_set<std::string> m_this_layer;

@@ -16,10 +16,24 @@ enum class Ownership {
   ignore,   ///< leave files owned by the caller
 };
 
+enum class Whiteouts {
+  apply,   ///< OCI semantics: ".wh.X" deletes X (a layer)
+  literal, ///< ".wh." entries are files like any other (a user's archive)
+};
+
+/// An owner that replaces every entry's (ADD --chown of an archive).
+struct OwnerOverride {
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+};
+
 struct ApplyOptions {
   /// nullopt: preserve when running as root, else ignore.
   std::optional<Ownership> ownership;
   TarReaderOptions reader;
+  Whiteouts whiteouts = Whiteouts::apply;
+  /// When set (and owners are preserved), entries get this owner instead of the tar's.
+  std::optional<OwnerOverride> owner;
 };
 
 struct ApplyResult {

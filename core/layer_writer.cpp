@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <map>
 #include <utility>
@@ -353,19 +354,22 @@ LayerResult LayerWriter::finish() {
   return result;
 }
 
+std::int64_t parse_source_date_epoch(std::string_view text, std::string_view origin) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0) {
+    throw InputError(std::string(origin) + " '" + std::string(text) +
+                     "': not a non-negative number of seconds");
+  }
+  return value;
+}
+
 std::optional<std::int64_t> source_date_epoch_from_env() {
   const char* text = std::getenv("SOURCE_DATE_EPOCH");
   if (!text || !*text) {
     return std::nullopt;
   }
-  char* end = nullptr;
-  errno = 0;
-  long long value = std::strtoll(text, &end, 10);
-  if (errno != 0 || *end != '\0' || value < 0) {
-    throw InputError(std::string("SOURCE_DATE_EPOCH '") + text +
-                     "': not a non-negative number of seconds");
-  }
-  return value;
+  return parse_source_date_epoch(text, "SOURCE_DATE_EPOCH");
 }
 
 } // namespace core

@@ -95,4 +95,8 @@ private:
 /// it is set but not a non-negative integer.
 std::optional<std::int64_t> source_date_epoch_from_env();
 
+/// Parses a SOURCE_DATE_EPOCH value (decimal seconds, >= 0). Throws
+/// InputError "<origin> '<text>': not a non-negative number of seconds".
+std::int64_t parse_source_date_epoch(std::string_view text, std::string_view origin);
+
 } // namespace core

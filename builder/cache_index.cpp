@@ -136,10 +136,17 @@ std::vector<std::string> explain_difference(const nlohmann::json& now,
     out.push_back("base image changed: " + before.value("base", "") + " -> " +
                   now.value("base", ""));
   }
+  if (now.value("epoch", nlohmann::json()) != before.value("epoch", nlohmann::json())) {
+    out.push_back("SOURCE_DATE_EPOCH changed: " + before.value("epoch", nlohmann::json()).dump() +
+                  " -> " + now.value("epoch", nlohmann::json()).dump());
+  }
   diff_map(now.value("args", nlohmann::json::object()),
            before.value("args", nlohmann::json::object()), "build arg", out);
   diff_files(now.value("files", nlohmann::json::object()),
              before.value("files", nlohmann::json::object()), out);
+  if (now.value("urls", nlohmann::json()) != before.value("urls", nlohmann::json())) {
+    out.push_back("a downloaded URL changed (content, Last-Modified or --checksum)");
+  }
   if (now.value("from", "") != before.value("from", "")) {
     out.push_back("the --from source changed");
   }

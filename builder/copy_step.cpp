@@ -1,8 +1,7 @@
 #include "builder/copy_step.h"
 
+#include "builder/add_archive.h"
 #include "core/error.h"
-#include "core/layer_apply.h"
-#include "core/stream.h"
 #include "dockerfile-parser/dockerignore.h"
 
 #include <fcntl.h>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fstream>
 
 namespace builder {
@@ -210,31 +208,43 @@ struct Writer {
     }
   }
 
-  /// ADD of a local tar (plain, gzip, zstd): extracted, not copied.
+  /// ADD of a local archive (unless --unpack=false): extracted, not copied.
   bool is_add_archive(const std::string& rel) {
     struct stat st {};
     fs::path path = source_path(rel);
-    return plan.add && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && is_archive(path);
+    return plan.add && plan.unpack.value_or(true) && ::lstat(path.c_str(), &st) == 0 &&
+           S_ISREG(st.st_mode) && is_extractable_archive(path);
   }
 
-  /// Extracts archive `rel` into directory `dir`, `/` at the end or not.
-  void extract(const std::string& rel, const fs::path& dir) {
-    core::FdInputStream in = core::FdInputStream::open(source_path(rel));
-    core::apply_layer(in, dir, "ADD " + rel);
+  std::optional<core::OwnerOverride> owner_override() const {
+    if (!plan.uid) {
+      return std::nullopt;
+    }
+    return core::OwnerOverride{*plan.uid, plan.gid.value_or(*plan.uid)};
   }
 
-  bool is_archive(const fs::path& path) {
-    unsigned char head[512] = {};
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(head), sizeof head);
-    std::streamsize n = in.gcount();
-    if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
-      return true;
+  /// An ADD URL source: mode 0600 unless --chmod, the server's
+  /// Last-Modified as mtime (Docker's rules); an archive only with --unpack.
+  void write_remote(const RemoteFile& file, const fs::path& target_dir, bool into_dir,
+                    const fs::path& dest_file) {
+    if (plan.unpack.value_or(false) && is_extractable_archive(file.path)) {
+      extract_archive(file.path, target_dir, owner_override(), file.url);
+      return;
     }
-    if (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd) {
-      return true;
+    fs::path dst = into_dir ? target_dir / file.name : dest_file;
+    std::error_code ec;
+    fs::remove(dst, ec);
+    fs::copy_file(file.path, dst);
+    if (::chown(dst.c_str(), plan.uid.value_or(0), plan.gid.value_or(0)) != 0 && ::geteuid() == 0) {
+      core::throw_errno("chown", dst.string());
     }
-    return n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0;
+    if (::chmod(dst.c_str(), plan.chmod ? plan.chmod->apply(S_IFREG | 0600, false) : 0600) != 0) {
+      core::throw_errno("chmod", dst.string());
+    }
+    if (file.last_modified) {
+      struct timespec times[2] = {{*file.last_modified, 0}, {*file.last_modified, 0}};
+      ::utimensat(AT_FDCWD, dst.c_str(), times, 0);
+    }
   }
 
   /// Copies the file or directory contents of `rel` to `dst`.
@@ -335,8 +345,14 @@ bool is_directory_source(const fs::path& path) {
 std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& from) {
   std::vector<std::string> out;
   for (const std::string& source : plan.sources) {
+    if (is_remote_source(source)) {
+      if (!plan.add) {
+        throw core::InputError("COPY does not download URLs ('" + source + "'); use ADD");
+      }
+      continue; // downloaded, not selected from the context
+    }
     if (source.find("://") != std::string::npos) {
-      throw core::InputError("ADD " + source + ": sources from URLs are not supported yet");
+      throw core::InputError("ADD " + source + ": only http:// and https:// URLs are supported");
     }
     std::string clean = strip_slashes(source);
     std::vector<std::string> matched =
@@ -354,7 +370,9 @@ std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& 
     }
     out.insert(out.end(), matched.begin(), matched.end());
   }
-  if (out.empty() && plan.inline_files.empty()) {
+  bool remote = std::any_of(plan.sources.begin(), plan.sources.end(),
+                            [](const std::string& s) { return is_remote_source(s); });
+  if (out.empty() && plan.inline_files.empty() && !remote) {
     throw core::InputError("no source files were specified or matched");
   }
   return out;
@@ -397,8 +415,9 @@ void write_copy_tree(const CopyPlan& plan, const CopySource& from,
   std::optional<PathInfo> existing = lookup(plan.dest);
   // A file goes into the destination when it is a directory: written with
   // a trailing '/', already one in the image, or several files were matched.
-  bool into_dir = plan.dest_is_dir || plan.parents || kept.size() + plan.inline_files.size() > 1 ||
-                  (existing && S_ISDIR(existing->mode));
+  size_t count = kept.size() + plan.inline_files.size() + plan.remote_files.size();
+  bool into_dir =
+      plan.dest_is_dir || plan.parents || count > 1 || (existing && S_ISDIR(existing->mode));
   fs::path dest = tree / strip_slashes(plan.dest);
   writer.make_dirs(into_dir ? plan.dest : fs::path(plan.dest).parent_path().string());
   for (const std::string& rel : kept) {
@@ -407,13 +426,16 @@ void write_copy_tree(const CopyPlan& plan, const CopySource& from,
       writer.copy_with_parents(rel, dest);
     } else if (writer.is_add_archive(real)) {
       writer.make_dirs(plan.dest);
-      writer.extract(real, dest);
+      extract_archive(writer.source_path(real), dest, writer.owner_override(), real);
     } else if (is_directory_source(writer.source_path(real))) {
       writer.make_dirs(plan.dest);
       writer.copy_selected(real, dest);
     } else {
       writer.copy_selected(real, into_dir ? dest / writer.source_path(rel).filename() : dest);
     }
+  }
+  for (const RemoteFile& file : plan.remote_files) {
+    writer.write_remote(file, into_dir ? dest : dest.parent_path(), into_dir, dest);
   }
   for (const auto& [name, body] : plan.inline_files) {
     fs::path file = into_dir ? dest / name : dest;

@@ -3,6 +3,7 @@
 #include "builder/cache_index.h"
 #include "builder/config_steps.h"
 #include "builder/layer_steps.h"
+#include "builder/onbuild.h"
 #include "builder/snapshots.h"
 #include "core/error.h"
 #include "core/time_util.h"
@@ -54,7 +55,7 @@ public:
 
 private:
   std::string stage_label(const StagePlan& stage, size_t step) const {
-    size_t total = stage.source->instructions.size() + 1;
+    size_t total = stage.source->instructions.size() + m_trigger_count + 1;
     std::string where = std::to_string(step + 1) + "/" + std::to_string(total);
     if (m_file.stages.size() == 1) {
       return "[" + where + "]";
@@ -77,15 +78,23 @@ private:
   }
 
   void build_stage(const StagePlan& stage) {
-    StageState state = start_stage(stage);
-    for (size_t i = 0; i < stage.source->instructions.size(); ++i) {
-      run_step(stage, i, state);
+    m_trigger_count = 0;
+    std::vector<dockerfile::Instruction> triggers;
+    StageState state = start_stage(stage, triggers);
+    size_t position = 0;
+    for (dockerfile::Instruction& trigger : triggers) {
+      // Failures point at the FROM that brought the trigger in.
+      trigger.start_line = trigger.end_line = stage.source->start_line;
+      run_step(stage, position++, trigger, "ONBUILD ", state);
+    }
+    for (const dockerfile::Instruction& ins : stage.source->instructions) {
+      run_step(stage, position++, ins, "", state);
     }
     m_states[stage.index] = std::move(state);
   }
 
-  StageState start_stage(const StagePlan& stage) {
-    announce(stage, 0, "FROM " + stage.base.name);
+  /// FROM: the base's config and layers; `triggers` gets its ONBUILD triggers.
+  StageState start_stage(const StagePlan& stage, std::vector<dockerfile::Instruction>& triggers) {
     StageState state;
     nlohmann::json ingredients = {{"instruction", "FROM"}};
     if (stage.base.kind == BaseKind::stage) {
@@ -105,6 +114,12 @@ private:
       state.config.variant = platform.variant;
       ingredients["base"] = "scratch";
     }
+    if (m_options.source_date_epoch) {
+      ingredients["epoch"] = *m_options.source_date_epoch; // every later key chains from here
+    }
+    triggers = parse_onbuild_triggers(state.config.config.on_build, stage.base.name);
+    m_trigger_count = triggers.size();
+    announce(stage, 0, "FROM " + stage.base.name);
     state.config.config.on_build.clear();
     state.key = step_key(ingredients);
     std::string position = std::to_string(stage.index) + "/0";
@@ -148,9 +163,9 @@ private:
     }
   }
 
-  void run_step(const StagePlan& stage, size_t index, StageState& state) {
-    dockerfile::Instruction ins = stage.source->instructions[index];
-    announce(stage, index + 1, ins.source);
+  void run_step(const StagePlan& stage, size_t index, dockerfile::Instruction ins,
+                const std::string& label, StageState& state) {
+    announce(stage, index + 1, label + ins.source);
     Clock::time_point start = Clock::now();
     nlohmann::json ingredients = {{"parent", state.key.str()}, {"instruction", ins.source}};
     if (const auto* arg = ins.as<dockerfile::ArgInstruction>()) {
@@ -277,6 +292,7 @@ private:
   nlohmann::json m_last;
   nlohmann::json m_keys = nlohmann::json::object();
   std::map<size_t, StageState> m_states;
+  size_t m_trigger_count = 0; ///< ONBUILD triggers of the current stage's base
   size_t m_step_number = 0;
   size_t m_current = 0;
   size_t m_executed = 0;

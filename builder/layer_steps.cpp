@@ -1,5 +1,6 @@
 #include "builder/layer_steps.h"
 
+#include "builder/add_step.h"
 #include "builder/build_graph.h"
 #include "builder/cache_index.h"
 #include "builder/cache_mounts.h"
@@ -106,7 +107,8 @@ LayerSteps::LayerSteps(const registry::ImageStore& store, const dockerfile::Dock
                        const Snapshots& snapshots, BuildContext& context, StepRunner& runner,
                        const BuildOptions& options, std::ostream& progress)
     : m_store(store), m_file(file), m_snapshots(snapshots), m_context(context), m_runner(runner),
-      m_options(options), m_progress(progress), m_link_cache(store.root() / "cache") {}
+      m_options(options), m_progress(progress), m_link_cache(store.root() / "cache"),
+      m_remote(snapshots.scratch_dir()) {}
 
 LayerSteps::~LayerSteps() = default;
 
@@ -157,6 +159,9 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
   plan.excludes = files.excludes;
   plan.parents = copy_ins && copy_ins->parents;
   plan.link = files.link;
+  if (const auto* add = ins.as<dockerfile::AddInstruction>()) {
+    prepare_add(*add, plan);
+  }
   for (const dockerfile::InlineFile& f : files.inline_sources) {
     plan.inline_files.emplace_back(f.name, f.data);
   }
@@ -210,6 +215,9 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       digests[path] = std::string(m_context.entry_digest(*m_context.find(path)).hex());
     }
     ingredients["files"] = digests;
+  }
+  if (nlohmann::json urls = remote_ingredients(plan, m_remote); !urls.is_null()) {
+    ingredients["urls"] = urls;
   }
   step.link_key = link_layer_key(plan, ingredients);
 }
@@ -397,12 +405,14 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
     source = {.context = nullptr, .root = materialize(*step.from, step.from_layers)};
     selected = select_sources(step.copy, source);
   }
+  CopyPlan plan = step.copy;
+  fetch_remote_files(plan, m_remote);
   core::TempDir tree(m_snapshots.scratch_dir(), "copy-");
   // --link writes its layer as if on scratch: nothing below it is looked at.
   RootfsLookup look = [&](const std::string& path) {
-    return step.copy.link ? std::nullopt : lookup(lowers, path);
+    return plan.link ? std::nullopt : lookup(lowers, path);
   };
-  write_copy_tree(step.copy, source, selected, look, tree.path());
+  write_copy_tree(plan, source, selected, look, tree.path());
   NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
   // The tree is this layer's snapshot already: a later RUN need not extract it.
   m_snapshots.publish(layer.diff_id, tree.path());

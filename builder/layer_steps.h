@@ -111,6 +111,7 @@ private:
   std::string m_prefix;
   std::map<std::string, core::TempDir> m_materialized; ///< --from sources, by key
   CacheIndex m_link_cache;                             ///< --link layers, by their own key
+  RemoteFiles m_remote;                                ///< ADD's downloads
 };
 
 } // namespace builder

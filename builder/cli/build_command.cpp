@@ -4,6 +4,7 @@
 #include "builder/cli/cli.h"
 
 #include "builder/build_graph.h"
+#include "builder/build_metadata.h"
 #include "builder/context.h"
 #include "builder/executor.h"
 #include "builder/secrets.h"
@@ -37,6 +38,7 @@ struct BuildFlags {
   bool no_cache = false;
   std::vector<std::string> labels;
   std::string iidfile;
+  std::string metadata_file;
   bool quiet = false;
   std::string compression = "gzip";
   bool explain = false;
@@ -156,7 +158,8 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
     tags.push_back(registry::parse_reference(tag));
   }
   dockerfile::ArgInputs inputs;
-  for (const auto& [key, value] : parse_pairs(flags.build_args, "--build-arg", true)) {
+  auto build_args = parse_pairs(flags.build_args, "--build-arg", true);
+  for (const auto& [key, value] : build_args) {
     inputs.build_args.set(key, value);
   }
   core::Platform host = core::host_platform();
@@ -178,7 +181,7 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
     options.labels[key] = value;
   }
   options.compression = *compression;
-  options.source_date_epoch = core::source_date_epoch_from_env();
+  options.source_date_epoch = source_date_epoch_for(build_args);
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.quiet = flags.quiet;
@@ -199,6 +202,9 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   }
   if (!flags.iidfile.empty()) {
     core::write_file_atomic(flags.iidfile, result.image_id.str());
+  }
+  if (!flags.metadata_file.empty()) {
+    core::write_file_atomic(flags.metadata_file, build_metadata(result, tags).dump(2) + "\n");
   }
   if (flags.quiet) {
     std::cout << result.image_id.str() << "\n";
@@ -228,6 +234,8 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cmd->add_flag("--no-cache", flags->no_cache, "Run every step, ignoring the cache");
   cmd->add_option("--label", flags->labels, "Set a label on the image: KEY=VALUE (repeatable)");
   cmd->add_option("--iidfile", flags->iidfile, "Write the image id to this file");
+  cmd->add_option("--metadata-file", flags->metadata_file,
+                  "Write the image and config digests and the tags as JSON (buildx's keys)");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only the image id");
   cmd->add_option("--compression", flags->compression, "Layer compression: gzip, zstd, none")
       ->capture_default_str();

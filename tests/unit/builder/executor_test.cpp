@@ -34,6 +34,7 @@ struct Fixture {
   registry::ImageStore store{dir.path() / "store"};
   FakeStepRunner runner;
   std::ostringstream progress;
+  std::optional<std::int64_t> epoch; ///< SOURCE_DATE_EPOCH of the builds
 
   Fixture() { builder::test::write(context_dir / "a.txt", "one"); }
 
@@ -45,6 +46,7 @@ struct Fixture {
     builder::BuildOptions options;
     options.build_id = "test";
     options.explain = explain;
+    options.source_date_epoch = epoch;
     progress.str("");
     return builder::execute_build(store, file, graph, context, runner, options, progress);
   }
@@ -130,4 +132,52 @@ TEST_CASE("multi-stage: COPY --from copies from an earlier stage") {
   CHECK(image.manifest.layers.size() == 1);
   CHECK(image.config.history.size() == 1);
   CHECK(f.runner.commands.size() == 1);
+}
+
+TEST_CASE("ONBUILD triggers of a base image run right after FROM, then are dropped") {
+  Fixture f;
+  builder::BuildResult parent = f.build("FROM scratch\n"
+                                        "ONBUILD COPY a.txt /from-child\n"
+                                        "ONBUILD RUN make trigger\n");
+  CHECK(f.runner.commands.empty());
+  CHECK(f.store.read(parent.manifest).config.config.on_build ==
+        std::vector<std::string>{"COPY a.txt /from-child", "RUN make trigger"});
+  f.store.tag(parent.manifest, registry::parse_reference("parent:1"));
+
+  builder::BuildResult child = f.build("FROM parent:1\nRUN make child\n");
+  CHECK(f.runner.commands == std::vector<std::string>{"make trigger", "make child"});
+  registry::ImageData image = f.store.read(child.manifest);
+  CHECK(image.config.config.on_build.empty());
+  CHECK(image.manifest.layers.size() == 3); // the trigger's COPY and RUN, then the child's RUN
+  CHECK(f.progress.str().find("[2/4] ONBUILD COPY a.txt /from-child") != std::string::npos);
+  CHECK(f.progress.str().find("[3/4] ONBUILD RUN make trigger") != std::string::npos);
+}
+
+TEST_CASE("ONBUILD: a refused trigger stored in a base image is named") {
+  Fixture f;
+  core::ImageConfig config;
+  config.config.on_build = {"RUN ok", "FROM other"};
+  f.store.tag(f.store.put_image(config, {}), registry::parse_reference("odd:1"));
+  REQUIRE_THROWS_WITH(f.build("FROM odd:1\n"),
+                      "FROM odd:1: ONBUILD trigger 2 'FROM other': FROM isn't allowed as an "
+                      "ONBUILD trigger");
+}
+
+TEST_CASE("SOURCE_DATE_EPOCH: same digest from clean stores, another epoch is not a cache hit") {
+  const std::string text = "FROM scratch\nCOPY a.txt /a.txt\nRUN make\nCMD [\"/a\"]\n";
+  Fixture one;
+  Fixture two;
+  one.epoch = two.epoch = 1700000000;
+  builder::BuildResult a = one.build(text);
+  builder::BuildResult b = two.build(text);
+  CHECK(a.manifest.digest == b.manifest.digest);
+  CHECK(one.store.read(a.manifest).config.created == "2023-11-14T22:13:20Z");
+
+  one.epoch = 1600000000;
+  builder::BuildResult c = one.build(text, {}, true);
+  CHECK(c.executed == 3);
+  CHECK(c.manifest.digest != a.manifest.digest);
+  CHECK(
+      one.progress.str().find("cache miss: SOURCE_DATE_EPOCH changed: 1700000000 -> 1600000000") !=
+      std::string::npos);
 }

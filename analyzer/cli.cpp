@@ -207,7 +207,7 @@ int run_scan(const ScanFlags& flags) {
 
 void add_scan_flags(CLI::App& scan, ScanFlags& flags) {
   scan.add_option("image", flags.image,
-                  "image.tar, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE")
+                  "image.tar, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE, registry://REF")
       ->required();
   scan.add_option("--format,-f", flags.format, "text, json, sarif or markdown")
       ->check(CLI::IsMember({"text", "json", "sarif", "markdown"}));

@@ -3,7 +3,9 @@
 #include "core/error.h"
 #include "core/image_source.h"
 #include "core/oci_layout.h"
+#include "core/temp_dir.h"
 #include "registry/image_store.h"
+#include "registry/pull.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -116,7 +118,23 @@ void read_layers(const core::ImageSource& source, const core::Image& loaded, Ima
 struct Opened {
   std::unique_ptr<core::ImageSource> source;
   core::Image loaded;
+  std::optional<core::TempDir> pulled; ///< a registry image's blobs, removed after the scan
 };
+
+constexpr std::string_view k_registry_scheme = "registry://";
+
+/// registry://REF: pulls the image into a throw-away store under $TMPDIR (so
+/// every blob is verified as it arrives, and nothing lands in cbuild's store),
+/// then reads that store like any OCI layout.
+Opened open_from_registry(std::string_view spec) {
+  registry::Reference ref = registry::parse_reference(spec.substr(k_registry_scheme.size()));
+  core::TempDir dir({}, "cscan-pull-");
+  registry::ImageStore store(dir.path());
+  registry::PullResult pulled = registry::pull_to_store(ref, store, {});
+  std::unique_ptr<core::ImageSource> source = core::open_oci_layout(dir.path());
+  core::Image loaded = source->load(core::ImageEntry{{ref.str()}, pulled.manifest});
+  return Opened{std::move(source), std::move(loaded), std::move(dir)};
+}
 
 /// A bare spec that is no file or directory names an image in cbuild's store.
 /// The store is an OCI layout, so the layout reader serves its blobs.
@@ -137,16 +155,18 @@ std::optional<Opened> open_from_store(std::string_view spec, const core::SourceS
                            root.string());
   std::unique_ptr<core::ImageSource> source = core::open_oci_layout(root);
   core::Image loaded = source->load(core::ImageEntry{{std::string(spec)}, *manifest});
-  return Opened{std::move(source), std::move(loaded)};
+  return Opened{std::move(source), std::move(loaded), std::nullopt};
 }
 
 Opened open_image(std::string_view spec, const LoadOptions& options) {
+  if (spec.starts_with(k_registry_scheme))
+    return open_from_registry(spec);
   core::SourceSpec parsed = core::parse_source_spec(spec);
   if (std::optional<Opened> stored = open_from_store(spec, parsed, options))
     return std::move(*stored);
   std::unique_ptr<core::ImageSource> source = core::open_image_source(parsed);
   core::Image loaded = source->load(parsed.ref);
-  return Opened{std::move(source), std::move(loaded)};
+  return Opened{std::move(source), std::move(loaded), std::nullopt};
 }
 
 } // namespace

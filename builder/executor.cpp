@@ -103,7 +103,7 @@ private:
       state.layers = base.layers;
       ingredients["base"] = "stage " + base.key.str();
     } else if (stage.base.kind == BaseKind::image) {
-      registry::ImageData image = load_image(m_store, stage.base.name);
+      registry::ImageData image = load_image(m_store, stage.base.name, m_options.base);
       state.config = image.config;
       state.layers = image.manifest.layers;
       ingredients["base"] = stage.base.name + "@" + image.manifest_descriptor.digest.str();
@@ -226,10 +226,16 @@ private:
     if (!record) {
       return std::nullopt;
     }
+    std::vector<core::Descriptor> missing;
     for (const core::Descriptor& layer : record->layers) {
       if (!m_store.blobs().has(layer.digest)) {
-        return std::nullopt; // pruned since: run the step again
+        missing.push_back(layer);
       }
+    }
+    // Pruned since, or a record imported with --cache-from whose layers are
+    // still in the registry: fetch them, else run the step again.
+    if (!missing.empty() && !(m_options.fetch_layers && m_options.fetch_layers(missing))) {
+      return std::nullopt;
     }
     return record;
   }

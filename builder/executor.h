@@ -1,5 +1,6 @@
 #pragma once
 
+#include "builder/base_image.h"
 #include "builder/build_graph.h"
 #include "builder/context.h"
 #include "builder/secrets.h"
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -31,6 +33,10 @@ struct BuildOptions {
   bool quiet = false;          ///< no progress, no RUN output
   BuildSecrets secrets;        ///< --secret and --ssh: what RUN --mount=type=secret|ssh may use
   bool allow_insecure = false; ///< --allow security.insecure: RUN --security=insecure may run
+  BaseImagePolicy base;        ///< FROM images: --pull, registry options
+  /// --cache-from: brings the missing layers of a cache hit into the store;
+  /// false when it cannot (the step then runs). Empty: such hits are misses.
+  std::function<bool(const std::vector<core::Descriptor>&)> fetch_layers;
 };
 
 /// The outcome of a build.

@@ -1,4 +1,5 @@
 #include "builder/layer_steps.h"
+#include "builder/base_image.h"
 
 #include "builder/add_step.h"
 #include "builder/build_graph.h"
@@ -92,16 +93,6 @@ std::optional<core::Digest> link_layer_key(const CopyPlan& plan,
 }
 
 } // namespace
-
-registry::ImageData load_image(const registry::ImageStore& store, const std::string& name) {
-  std::optional<core::Descriptor> found = store.find(name);
-  if (!found) {
-    throw core::InputError("image '" + name +
-                           "' is not in the local store; pull it first (cbuild pull is not "
-                           "available yet) or import/load it (cbuild import, cbuild load)");
-  }
-  return store.read(*found);
-}
 
 LayerSteps::LayerSteps(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
                        const Snapshots& snapshots, BuildContext& context, StepRunner& runner,
@@ -202,7 +193,7 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       step.from = finished.at(*stage).key.str();
       step.from_layers = finished.at(*stage).layers;
     } else {
-      registry::ImageData image = load_image(m_store, from);
+      registry::ImageData image = load_image(m_store, from, m_options.base);
       step.from = from + "@" + image.manifest_descriptor.digest.str();
       step.from_layers = image.manifest.layers;
     }

@@ -56,9 +56,6 @@ struct NewLayer {
   core::Digest diff_id;
 };
 
-/// Reads an image from the local store by name, or says how to get it there.
-registry::ImageData load_image(const registry::ImageStore& store, const std::string& name);
-
 /// Prepares and executes the steps that can write layers.
 class LayerSteps {
 public:

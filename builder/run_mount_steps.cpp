@@ -35,7 +35,7 @@ void LayerSteps::prepare_mounts(const dockerfile::Instruction& ins, const StageS
         throw core::InputError(where + ": RUN --mount from=" + from +
                                ": a stage can only mount a stage defined before it");
       } else {
-        registry::ImageData image = load_image(m_store, from);
+        registry::ImageData image = load_image(m_store, from, m_options.base);
         m.from_key = from + "@" + image.manifest_descriptor.digest.str();
         m.from_layers = image.manifest.layers;
       }

@@ -8,6 +8,7 @@
 #include "builder/context.h"
 #include "builder/executor.h"
 #include "builder/secrets.h"
+#include "builder/registry_cache.h"
 #include "builder/step_runner.h"
 #include "core/diagnostic.h"
 #include "core/error.h"
@@ -47,6 +48,11 @@ struct BuildFlags {
   std::vector<std::string> ssh;
   std::vector<std::string> allow;
   std::string context;
+  bool pull = false;
+  bool push = false;
+  RegistryFlags registry;
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
 };
 
 std::string read_text(const fs::path& path) {
@@ -166,6 +172,12 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   dockerfile::Platform platform{host.os, host.architecture, host.variant};
   inputs.platform = dockerfile::platform_args(platform, platform);
   BuildGraph graph = plan_build(file, flags.target, inputs);
+  for (const std::string& spec : flags.cache_to) {
+    parse_cache_spec(spec, "--cache-to"); // a typo must not wait for the build to end
+  }
+  if (flags.push && tags.empty()) {
+    throw core::InputError("--push needs at least one -t NAME to push to");
+  }
 
   registry::ImageStore store(store_root(global));
   std::string id_text =
@@ -186,6 +198,11 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   options.explain = flags.explain;
   options.quiet = flags.quiet;
   apply_entitlements(flags, options);
+  options.base = {.pull = flags.pull, .quiet = flags.quiet,
+                  .client = client_options(flags.registry)};
+  CacheImports imports =
+      import_caches(store, flags.cache_from, options.base.client, flags.quiet);
+  options.fetch_layers = imports.fetch;
 
   SandboxStepRunner runner;
   auto start = std::chrono::steady_clock::now();
@@ -206,6 +223,11 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   if (!flags.metadata_file.empty()) {
     core::write_file_atomic(flags.metadata_file, build_metadata(result, tags).dump(2) + "\n");
   }
+  if (flags.push) {
+    push_tags(store, result.manifest, tags, flags.registry, flags.quiet);
+  }
+  export_caches(store, flags.cache_to, build_id, result.manifest, options.base.client,
+                flags.quiet);
   if (flags.quiet) {
     std::cout << result.image_id.str() << "\n";
     return 0;
@@ -250,6 +272,13 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cmd->add_option("--allow", flags->allow,
                   "Grant an entitlement: security.insecure (RUN --security=insecure), "
                   "network.host (repeatable)");
+  cmd->add_flag("--pull", flags->pull, "Pull FROM images even when the store has them");
+  cmd->add_flag("--push", flags->push, "Push every -t name to its registry after the build");
+  add_registry_flags(*cmd, flags->registry);
+  cmd->add_option("--cache-from", flags->cache_from,
+                  "Import a build cache: type=registry,ref=NAME[:TAG] (repeatable)");
+  cmd->add_option("--cache-to", flags->cache_to,
+                  "Export the build cache: type=registry,ref=NAME[:TAG][,mode=min|max]");
   cmd->add_option("context", flags->context, "Build context directory")->required();
   cmd->callback([flags, &global, &exit_code] { exit_code = run_build(*flags, global); });
 }

@@ -1,11 +1,24 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
 }
+
+namespace core {
+struct Descriptor;
+}
+
+namespace registry {
+class ImageStore;
+struct ClientOptions;
+struct PullOptions;
+struct Reference;
+} // namespace registry
 
 namespace builder::cli {
 
@@ -28,6 +41,26 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
 
 /// save, load.
 void add_transfer_commands(CLI::App& app, const GlobalOptions& global);
+
+/// pull, push, login, logout (builder/cli/registry_commands.cpp).
+void add_registry_commands(CLI::App& app, const GlobalOptions& global);
+
+/// Flags every command that talks to a registry takes.
+struct RegistryFlags {
+  std::vector<std::string> insecure; ///< --insecure-registry HOST (repeatable)
+  std::uint64_t chunk_size = 0;      ///< --chunk-size BYTES
+  std::string platform;              ///< --platform os/arch[/variant] (pulls only)
+};
+/// Adds --insecure-registry and --chunk-size to `command`.
+void add_registry_flags(CLI::App& command, RegistryFlags& flags);
+registry::ClientOptions client_options(const RegistryFlags& flags);
+/// Client options plus the parsed --platform.
+registry::PullOptions pull_options(const RegistryFlags& flags);
+
+/// Pushes `manifest` to each of `tags` (build --push), printing one line each.
+void push_tags(const registry::ImageStore& store, const core::Descriptor& manifest,
+               const std::vector<registry::Reference>& tags, const RegistryFlags& flags,
+               bool quiet);
 
 /// The store root: --root, else registry::ImageStore::default_root().
 std::filesystem::path store_root(const GlobalOptions& global);

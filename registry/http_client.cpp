@@ -123,6 +123,9 @@ TransportFailure classify(CURLcode code) {
   case CURLE_SSL_CACERT_BADFILE: return TransportFailure::tls;
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
+  case CURLE_UPLOAD_FAILED:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
   case CURLE_PARTIAL_FILE:
   case CURLE_GOT_NOTHING:
   case CURLE_OPERATION_TIMEDOUT: return TransportFailure::dropped;
@@ -234,7 +237,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
   if (code != CURLE_OK) {
     response.status = 0;
     response.failure = classify(code);
-    response.failure_message = error_text[0] ? error_text : curl_easy_strerror(code);
+    response.failure_message = std::string(error_text[0] ? error_text : curl_easy_strerror(code)) +
+                               ", curl error " + std::to_string(static_cast<int>(code));
     return response;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

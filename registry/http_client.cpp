@@ -124,6 +124,7 @@ TransportFailure classify(CURLcode code) {
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
   case CURLE_UPLOAD_FAILED:
+  case CURLE_SEND_FAIL_REWIND: // the connection died mid-upload; the retry reopens the body
   case CURLE_HTTP2:
   case CURLE_HTTP2_STREAM:
   case CURLE_PARTIAL_FILE:

@@ -2,6 +2,9 @@
 
 #include "core/file_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +82,14 @@ void diff_files(const nlohmann::json& now, const nlohmann::json& before,
 
 } // namespace
 
+nlohmann::json layer_digests(const std::vector<core::Descriptor>& layers) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const core::Descriptor& layer : layers) {
+    out.push_back(layer.digest.str());
+  }
+  return out;
+}
+
 core::Digest step_key(const nlohmann::json& ingredients) {
   return core::sha256_of(ingredients.dump());
 }
@@ -116,6 +127,11 @@ void CacheIndex::put(const CacheRecord& record) const {
                           value.dump());
 }
 
+void CacheIndex::mark_used(const core::Digest& key) const {
+  fs::path path = m_dir / "steps" / (std::string(key.hex()) + ".json");
+  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+}
+
 nlohmann::json CacheIndex::last_build(const std::string& build_id) const {
   auto value = read_json(m_dir / "builds" / (build_id + ".json"));
   return value && value->is_object() ? *value : nlohmann::json::object();
@@ -147,8 +163,12 @@ std::vector<std::string> explain_difference(const nlohmann::json& now,
   if (now.value("urls", nlohmann::json()) != before.value("urls", nlohmann::json())) {
     out.push_back("a downloaded URL changed (content, Last-Modified or --checksum)");
   }
-  if (now.value("from", "") != before.value("from", "")) {
+  if (now.value("from", "") != before.value("from", "") ||
+      now.value("from_layers", nlohmann::json()) != before.value("from_layers", nlohmann::json())) {
     out.push_back("the --from source changed");
+  }
+  if (now.value("base_layers", nlohmann::json()) != before.value("base_layers", nlohmann::json())) {
+    out.push_back("the base stage's result changed");
   }
   if (out.empty() && now.value("parent", "") != before.value("parent", "")) {
     out.push_back("an earlier step changed");

@@ -36,6 +36,9 @@ public:
   /// The record for `key`, or nullopt (absent or unreadable).
   std::optional<CacheRecord> find(const core::Digest& key) const;
   void put(const CacheRecord& record) const;
+  /// Sets the record's mtime to now: `cbuild prune --filter until=` keeps
+  /// records used recently.
+  void mark_used(const core::Digest& key) const;
 
   /// The keys the previous build `build_id` used, by step position
   /// ("stage/step"); empty when there was none.
@@ -45,6 +48,11 @@ public:
 private:
   std::filesystem::path m_dir;
 };
+
+/// The digests of `layers`, as a JSON array: what a stage's result is, for
+/// the keys of steps that read it (FROM a stage, COPY --from a stage), so
+/// they miss when a stage built again (--no-cache-filter) made other layers.
+nlohmann::json layer_digests(const std::vector<core::Descriptor>& layers);
 
 /// Sentences saying why `now` differs from `before` (both ingredients of
 /// the same step position): instruction text, build args, context files,

@@ -4,11 +4,13 @@
 #include "builder/config_steps.h"
 #include "builder/layer_steps.h"
 #include "builder/onbuild.h"
+#include "builder/parallel_stages.h"
 #include "builder/snapshots.h"
 #include "core/error.h"
 #include "core/time_util.h"
 #include "dockerfile-parser/expand.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -18,19 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string seconds_since(Clock::time_point start) {
-  double s = std::chrono::duration<double>(Clock::now() - start).count();
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1fs", s);
-  return text;
 }
 
 /// One build: the stages' states and the shared services.
@@ -43,19 +36,56 @@ public:
         m_snapshots(store), m_cache(store.root() / "cache"),
         m_layers(store, file, m_snapshots, context, runner, options, progress),
         m_lex({.escape = static_cast<char32_t>(file.escape)}),
-        m_last(m_cache.last_build(options.build_id)) {}
+        m_last(m_cache.last_build(options.build_id)),
+        m_view(options.quiet ? ProgressMode::quiet : options.progress, progress,
+               graph.order.size()) {}
 
   BuildResult run() {
-    for (size_t index : m_graph.order) {
-      build_stage(m_graph.stages[index]);
+    size_t number = 1;
+    for (size_t slot = 0; slot < m_graph.order.size(); ++slot) {
+      const StagePlan& stage = m_graph.stages[m_graph.order[slot]];
+      m_slot[stage.index] = slot;
+      m_first_number[stage.index] = number;
+      m_trigger_count[stage.index] = expected_triggers(stage);
+      number += stage.source->instructions.size() + m_trigger_count[stage.index] + 1;
+    }
+    if (m_options.jobs > 1 && m_graph.order.size() > 1) {
+      m_layers.set_parallel_mutex(&m_mutex);
+      run_stages_in_parallel(m_graph, m_options.jobs, m_mutex, m_failed, m_view,
+                             [this](const StagePlan& stage) { build_stage(stage); });
+    } else {
+      for (size_t index : m_graph.order) {
+        build_stage(m_graph.stages[index]);
+        m_view.finish_slot(m_slot.at(index));
+      }
     }
     m_cache.save_build(m_options.build_id, m_keys);
     return finish(m_states.at(m_graph.target));
   }
 
 private:
+  /// How many ONBUILD triggers the stage's base brings, known before any
+  /// stage runs so that step numbers can be handed out up front: an earlier
+  /// stage's ONBUILD lines, or an image's OnBuild list.
+  size_t expected_triggers(const StagePlan& stage) const {
+    if (stage.base.kind == BaseKind::stage) {
+      const StagePlan& base = m_graph.stages[stage.base.stage_index];
+      return static_cast<size_t>(std::count_if(
+          base.source->instructions.begin(), base.source->instructions.end(),
+          [](const dockerfile::Instruction& ins) { return ins.as<dockerfile::OnbuildInstruction>(); }));
+    }
+    if (stage.base.kind == BaseKind::image) {
+      try {
+        return load_image(m_store, stage.base.name).config.config.on_build.size();
+      } catch (const core::Error&) {
+        return 0; // not in the store yet: start_stage says so or fetches it
+      }
+    }
+    return 0;
+  }
+
   std::string stage_label(const StagePlan& stage, size_t step) const {
-    size_t total = stage.source->instructions.size() + m_trigger_count + 1;
+    size_t total = stage.source->instructions.size() + m_trigger_count.at(stage.index) + 1;
     std::string where = std::to_string(step + 1) + "/" + std::to_string(total);
     if (m_file.stages.size() == 1) {
       return "[" + where + "]";
@@ -64,21 +94,26 @@ private:
     return "[" + name + " " + where + "]";
   }
 
-  void announce(const StagePlan& stage, size_t step, const std::string& text) {
-    m_current = ++m_step_number;
-    if (!m_options.quiet) {
-      m_progress << "#" << m_current << " " << stage_label(stage, step) << " " << text << "\n";
-    }
+  size_t number(const StagePlan& stage, size_t step) const {
+    return m_first_number.at(stage.index) + step;
   }
 
-  void say(const std::string& text) {
-    if (!m_options.quiet) {
-      m_progress << "#" << m_current << " " << text << "\n";
+  void announce(const StagePlan& stage, size_t step, const std::string& text) {
+    m_view.start(m_slot.at(stage.index), number(stage, step), stage_label(stage, step), text);
+  }
+
+  void say(const StagePlan& stage, size_t step, const std::string& text) {
+    m_view.note(m_slot.at(stage.index), number(stage, step), text);
+  }
+
+  bool no_cache(const StagePlan& stage) const {
+    if (m_options.no_cache) {
+      return true;
     }
+    return m_options.no_cache_stages.count(std::to_string(stage.index)) > 0;
   }
 
   void build_stage(const StagePlan& stage) {
-    m_trigger_count = 0;
     std::vector<dockerfile::Instruction> triggers;
     StageState state = start_stage(stage, triggers);
     size_t position = 0;
@@ -102,6 +137,7 @@ private:
       state.config = base.config;
       state.layers = base.layers;
       ingredients["base"] = "stage " + base.key.str();
+      ingredients["base_layers"] = layer_digests(base.layers);
     } else if (stage.base.kind == BaseKind::image) {
       registry::ImageData image = load_image(m_store, stage.base.name, m_options.base);
       state.config = image.config;
@@ -118,7 +154,7 @@ private:
       ingredients["epoch"] = *m_options.source_date_epoch; // every later key chains from here
     }
     triggers = parse_onbuild_triggers(state.config.config.on_build, stage.base.name);
-    m_trigger_count = triggers.size();
+    m_trigger_count.at(stage.index) = triggers.size(); // an image pulled meanwhile may differ
     announce(stage, 0, "FROM " + stage.base.name);
     state.config.config.on_build.clear();
     state.key = step_key(ingredients);
@@ -126,7 +162,7 @@ private:
     bool same = m_last.value(position, std::string()) == state.key.str();
     remember(stage, 0, state.key, ingredients, same || !m_last.contains(position));
     m_cache.put({state.key, ingredients, core::serialize(state.config), state.layers});
-    say("DONE 0.0s");
+    m_view.done(m_slot.at(stage.index), number(stage, 0));
     return state;
   }
 
@@ -134,14 +170,20 @@ private:
                 const nlohmann::json& ingredients, bool hit) {
     std::string position = std::to_string(stage.index) + "/" + std::to_string(step);
     if (!hit && m_options.explain) {
-      explain(position, ingredients);
+      explain(stage, step, position, ingredients);
     }
     m_keys[position] = key.str();
   }
 
-  void explain(const std::string& position, const nlohmann::json& ingredients) {
+  void explain(const StagePlan& stage, size_t step, const std::string& position,
+               const nlohmann::json& ingredients) {
+    auto say = [&](const std::string& text) { this->say(stage, step, text); };
     if (m_options.no_cache) {
       say("cache miss: --no-cache was given");
+      return;
+    }
+    if (no_cache(stage)) {
+      say("cache miss: --no-cache-filter names this stage");
       return;
     }
     if (!m_last.contains(position)) {
@@ -165,8 +207,10 @@ private:
 
   void run_step(const StagePlan& stage, size_t index, dockerfile::Instruction ins,
                 const std::string& label, StageState& state) {
+    if (m_failed) {
+      throw core::Error("cancelled: another stage failed");
+    }
     announce(stage, index + 1, label + ins.source);
-    Clock::time_point start = Clock::now();
     nlohmann::json ingredients = {{"parent", state.key.str()}, {"instruction", ins.source}};
     if (const auto* arg = ins.as<dockerfile::ArgInstruction>()) {
       declare_args(*arg, state, ingredients);
@@ -180,7 +224,7 @@ private:
     }
     PreparedStep prepared = m_layers.prepare(ins, state, m_states, ingredients);
     core::Digest key = step_key(ingredients);
-    std::optional<CacheRecord> hit = m_options.no_cache ? std::nullopt : lookup(key);
+    std::optional<CacheRecord> hit = no_cache(stage) ? std::nullopt : lookup(key);
     remember(stage, index + 1, key, ingredients, hit.has_value());
     if (hit) {
       state.config = core::parse_image_config(hit->config, "cached config");
@@ -188,14 +232,23 @@ private:
       apply_vars_only(ins, state);
       state.key = key;
       ++m_cached;
-      say("CACHED");
+      m_view.cached(m_slot.at(stage.index), number(stage, index + 1));
       return;
     }
-    execute(ins, prepared, state);
+    size_t slot = m_slot.at(stage.index);
+    size_t step = number(stage, index + 1);
+    m_layers.set_output(
+        [this, slot, step](std::string_view data) { m_view.output(slot, step, data); });
+    try {
+      execute(ins, prepared, state);
+    } catch (const StepFailure&) {
+      m_view.failed(slot, step, "failed");
+      throw;
+    }
     state.key = key;
     m_cache.put({key, ingredients, core::serialize(state.config), state.layers});
     ++m_executed;
-    say("DONE " + seconds_since(start));
+    m_view.done(slot, step);
   }
 
   /// On a cache hit, the parts of a step that live outside the config.
@@ -237,6 +290,7 @@ private:
     if (!missing.empty() && !(m_options.fetch_layers && m_options.fetch_layers(missing))) {
       return std::nullopt;
     }
+    m_cache.mark_used(key);
     return record;
   }
 
@@ -260,7 +314,6 @@ private:
       history.created_by = apply_config_step(ins, state.config, state.vars);
       history.empty_layer = true;
     } else {
-      m_layers.set_output_prefix("#" + std::to_string(m_current) + " ");
       std::optional<NewLayer> layer = m_layers.execute(ins, prepared, state);
       history.created_by = prepared.history;
       if (layer) {
@@ -298,9 +351,12 @@ private:
   nlohmann::json m_last;
   nlohmann::json m_keys = nlohmann::json::object();
   std::map<size_t, StageState> m_states;
-  size_t m_trigger_count = 0; ///< ONBUILD triggers of the current stage's base
-  size_t m_step_number = 0;
-  size_t m_current = 0;
+  std::map<size_t, size_t> m_trigger_count; ///< stage index -> ONBUILD triggers of its base
+  Progress m_view;
+  std::mutex m_mutex;                      ///< parallel stages: held except in slow work
+  bool m_failed = false;                   ///< parallel stages: a stage failed (guarded by m_mutex)
+  std::map<size_t, size_t> m_slot;         ///< stage index -> position in the build order
+  std::map<size_t, size_t> m_first_number; ///< stage index -> number of its FROM step
   size_t m_executed = 0;
   size_t m_cached = 0;
 };

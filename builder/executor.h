@@ -4,6 +4,7 @@
 #include "builder/build_graph.h"
 #include "builder/context.h"
 #include "builder/secrets.h"
+#include "builder/progress.h"
 #include "builder/step_runner.h"
 #include "core/compression.h"
 #include "core/error.h"
@@ -16,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,10 @@ struct BuildOptions {
   /// --cache-from: brings the missing layers of a cache hit into the store;
   /// false when it cannot (the step then runs). Empty: such hits are misses.
   std::function<bool(const std::vector<core::Descriptor>&)> fetch_layers;
+  ProgressMode progress = ProgressMode::plain; ///< --progress (quiet wins)
+  size_t jobs = 1;                             ///< -j: stages built at once
+  std::set<std::string> no_cache_stages;       ///< --no-cache-filter: stage indexes
+  std::string network;                         ///< --network for RUN: "", none, host, default
 };
 
 /// The outcome of a build.
@@ -57,7 +63,10 @@ public:
 /// Runs a planned build: each needed stage in order, each step looked up in
 /// the cache by its key first, executed on a miss (RUN through `runner`,
 /// COPY/ADD and WORKDIR straight into a layer), and the target stage stored
-/// as an image. Progress goes to `progress` in BuildKit's plain style.
+/// as an image. Progress goes to `progress` (options.progress). With
+/// options.jobs > 1, stages whose dependencies are built run in parallel
+/// threads, sharing one mutex that a thread gives up only while its RUN
+/// executes or its layer is written.
 BuildResult execute_build(const registry::ImageStore& store, const dockerfile::Dockerfile& file,
                           const BuildGraph& graph, BuildContext& context, StepRunner& runner,
                           const BuildOptions& options, std::ostream& progress);

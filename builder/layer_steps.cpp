@@ -8,6 +8,7 @@
 #include "builder/layer_diff.h"
 #include "builder/run_heredoc.h"
 #include "builder/sandbox/user_db.h"
+#include "builder/unlocked.h"
 #include "core/error.h"
 #include "core/layer_apply.h"
 #include "core/media_types.h"
@@ -111,7 +112,10 @@ PreparedStep LayerSteps::prepare(const dockerfile::Instruction& ins, const Stage
     step.kind = StepKind::layer;
     step.argv = run_argv(*run, state.config);
     step.env = run_env(state.config, state.vars);
-    step.network_none = run->network == "none";
+    // RUN --network wins; else the build's --network (host and default:
+    // the host's network, as BuildKit's default is)
+    std::string network = run->network.empty() ? m_options.network : run->network;
+    step.network_none = network == "none";
     step.history = run_history(step.argv, state.vars);
     prepare_mounts(ins, state, finished, step, ingredients);
     nlohmann::json args = nlohmann::json::object();
@@ -198,6 +202,9 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       step.from_layers = image.manifest.layers;
     }
     ingredients["from"] = *step.from;
+    if (step.from_stage) {
+      ingredients["from_layers"] = layer_digests(step.from_layers);
+    }
   } else {
     CopySource source{.context = &m_context, .root = {}};
     step.selected = select_sources(plan, source);
@@ -329,12 +336,13 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
   // Output is shown line by line, each line with any mounted secret masked.
   const std::vector<std::string>& secrets = mounts->secret_values();
   OutputTail tail;
+  std::function<void(std::string_view)> sink = m_output;
   std::string pending;
   auto show = [&](const std::string& line) {
     std::string masked = secrets.empty() ? line : mask_secrets(line, secrets);
     tail.push(masked);
-    if (!m_options.quiet) {
-      m_progress << m_prefix << masked << "\n";
+    if (sink) {
+      sink(masked + "\n");
     }
   };
   request.on_output = [&](std::string_view data) {
@@ -343,9 +351,12 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
       show(pending.substr(0, nl));
       pending.erase(0, nl + 1);
     }
-    m_progress.flush();
   };
-  RunOutcome outcome = m_runner.run(request);
+  RunOutcome outcome;
+  {
+    Unlocked unlocked(m_parallel);
+    outcome = m_runner.run(request);
+  }
   if (!pending.empty()) {
     show(pending);
   }
@@ -365,6 +376,7 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
   mounts->remove_mount_stubs(request.upper_dir);
   mounts.reset();
   std::vector<fs::path> lowers = request.lower_dirs;
+  Unlocked unlocked(m_parallel);
   return write_layer(
       [&](core::LayerWriter& writer) { layer_from_upper(request.upper_dir, lowers, writer); });
 }
@@ -403,6 +415,7 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
   RootfsLookup look = [&](const std::string& path) {
     return plan.link ? std::nullopt : lookup(lowers, path);
   };
+  Unlocked unlocked(m_parallel);
   write_copy_tree(plan, source, selected, look, tree.path());
   NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
   // The tree is this layer's snapshot already: a later RUN need not extract it.

@@ -16,6 +16,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <string_view>
 
 namespace builder {
 
@@ -74,8 +76,12 @@ public:
   std::optional<NewLayer> execute(const dockerfile::Instruction& ins, const PreparedStep& step,
                                   StageState& state);
 
-  /// Prefix of RUN output lines ("#5 ").
-  void set_output_prefix(std::string prefix) { m_prefix = std::move(prefix); }
+  /// Where the next RUN's output goes (the build's progress view).
+  void set_output(std::function<void(std::string_view)> sink) { m_output = std::move(sink); }
+
+  /// With parallel stages: the build's mutex, which the caller holds and
+  /// which is released while a RUN executes and while a layer is written.
+  void set_parallel_mutex(std::mutex* mutex) { m_parallel = mutex; }
 
 private:
   std::vector<std::filesystem::path> lower_dirs(const StageState& state) const;
@@ -105,7 +111,8 @@ private:
   StepRunner& m_runner;
   const BuildOptions& m_options;
   std::ostream& m_progress;
-  std::string m_prefix;
+  std::function<void(std::string_view)> m_output;
+  std::mutex* m_parallel = nullptr;
   std::map<std::string, core::TempDir> m_materialized; ///< --from sources, by key
   CacheIndex m_link_cache;                             ///< --link layers, by their own key
   RemoteFiles m_remote;                                ///< ADD's downloads

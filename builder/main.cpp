@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   builder::cli::add_build_command(app, global, exit_code);
   builder::cli::add_transfer_commands(app, global);
   builder::cli::add_registry_commands(app, global);
+  builder::cli::add_store_commands(app, global);
 
   try {
     app.parse(argc, argv);

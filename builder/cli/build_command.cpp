@@ -5,6 +5,8 @@
 
 #include "builder/build_graph.h"
 #include "builder/build_metadata.h"
+#include "builder/build_lock.h"
+#include "builder/build_output.h"
 #include "builder/context.h"
 #include "builder/executor.h"
 #include "builder/secrets.h"
@@ -20,10 +22,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 namespace builder::cli {
 
@@ -53,6 +59,11 @@ struct BuildFlags {
   RegistryFlags registry;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::string progress = "auto";
+  int jobs = 0; ///< 0: one per core
+  std::vector<std::string> no_cache_filter;
+  std::string network;
+  std::string output;
 };
 
 std::string read_text(const fs::path& path) {
@@ -145,6 +156,32 @@ void apply_entitlements(const BuildFlags& flags, BuildOptions& options) {
                              ": unknown entitlement (accepted: security.insecure, network.host)");
     }
   }
+/// --progress, -j, --no-cache-filter, --network.
+void apply_engine_flags(const BuildFlags& flags, BuildOptions& options) {
+  auto mode = parse_progress_mode(flags.progress, ::isatty(STDERR_FILENO) != 0);
+  if (!mode) {
+    throw core::InputError("--progress must be auto, plain, tty or quiet");
+  }
+  options.progress = *mode;
+  if (flags.jobs < 0) {
+    throw core::InputError("-j must be at least 1");
+  }
+  options.jobs = flags.jobs > 0 ? static_cast<size_t>(flags.jobs)
+                                : std::max(1u, std::thread::hardware_concurrency());
+  for (const std::string& list : flags.no_cache_filter) {
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) {
+        options.no_cache_stages.insert(list.substr(start, comma - start));
+      }
+      start = comma + 1;
+    }
+  }
+  if (!flags.network.empty() && flags.network != "none" && flags.network != "host" &&
+      flags.network != "default") {
+    throw core::InputError("--network must be none, host or default");
+  }
+  options.network = flags.network;
 }
 
 int run_build(const BuildFlags& flags, const GlobalOptions& global) {
@@ -178,8 +215,14 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   if (flags.push && tags.empty()) {
     throw core::InputError("--push needs at least one -t NAME to push to");
   }
+  std::optional<OutputSpec> output;
+  if (!flags.output.empty()) {
+    output = parse_output(flags.output);
+  }
 
   registry::ImageStore store(store_root(global));
+  BuildLock lock = lock_for_build(
+      store.root(), [] { std::cerr << "waiting for a running cbuild prune to finish...\n"; });
   std::string id_text =
       context_dir.string() + "\n" + dockerfile_path.string() + "\n" + flags.target;
   std::string build_id(core::sha256_of(id_text).hex());
@@ -203,6 +246,16 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   CacheImports imports =
       import_caches(store, flags.cache_from, options.base.client, flags.quiet);
   options.fetch_layers = imports.fetch;
+  apply_engine_flags(flags, options);
+  std::set<std::string> no_cache_indexes; // names resolved as FROM … AS matches them
+  for (const std::string& stage : options.no_cache_stages) {
+    auto index = find_stage(file, stage, file.stages.size());
+    if (!index) {
+      throw core::InputError("--no-cache-filter: no stage named '" + stage + "' in " + name);
+    }
+    no_cache_indexes.insert(std::to_string(*index));
+  }
+  options.no_cache_stages = no_cache_indexes;
 
   SandboxStepRunner runner;
   auto start = std::chrono::steady_clock::now();
@@ -217,6 +270,14 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   for (const registry::Reference& tag : tags) {
     store.tag(result.manifest, tag);
   }
+  if (output) {
+    std::vector<std::string> names;
+    for (const registry::Reference& tag : tags) {
+      names.push_back(tag.familiar());
+    }
+    write_output(store, result.manifest, *output, names);
+  }
+  const bool stdout_taken = output && output->dest == "-"; // it carries the output alone
   if (!flags.iidfile.empty()) {
     core::write_file_atomic(flags.iidfile, result.image_id.str());
   }
@@ -229,7 +290,9 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   export_caches(store, flags.cache_to, build_id, result.manifest, options.base.client,
                 flags.quiet);
   if (flags.quiet) {
-    std::cout << result.image_id.str() << "\n";
+    if (!stdout_taken) {
+      std::cout << result.image_id.str() << "\n";
+    }
     return 0;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -240,7 +303,9 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   for (const registry::Reference& tag : tags) {
     std::cerr << "naming to " << tag.str() << "\n";
   }
-  std::cout << result.image_id.str() << "\n";
+  if (!stdout_taken) {
+    std::cout << result.image_id.str() << "\n";
+  }
   return 0;
 }
 
@@ -279,6 +344,15 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
                   "Import a build cache: type=registry,ref=NAME[:TAG] (repeatable)");
   cmd->add_option("--cache-to", flags->cache_to,
                   "Export the build cache: type=registry,ref=NAME[:TAG][,mode=min|max]");
+  cmd->add_option("--progress", flags->progress, "auto, plain, tty or quiet")
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", flags->jobs, "Stages built at once (default: one per core)");
+  cmd->add_option("--no-cache-filter", flags->no_cache_filter,
+                  "Do not use the cache for these stages: STAGE[,STAGE] (names or indexes)");
+  cmd->add_option("--network", flags->network, "Network of RUN steps: default, host, none");
+  cmd->add_option("-o,--output", flags->output,
+                  "Also write the result: type=oci|docker|local|tar,dest=PATH[,name=N]; "
+                  "`-` is a tar of the file system on stdout, a bare path type=local");
   cmd->add_option("context", flags->context, "Build context directory")->required();
   cmd->callback([flags, &global, &exit_code] { exit_code = run_build(*flags, global); });
 }

@@ -39,6 +39,9 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
 /// build: the build engine (builder/executor.h).
 void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+/// du, prune: disk usage and cleanup of the build cache (builder/store_prune.h).
+void add_store_commands(CLI::App& app, const GlobalOptions& global);
+
 /// save, load.
 void add_transfer_commands(CLI::App& app, const GlobalOptions& global);
 

@@ -2,8 +2,10 @@
 // from the command line, with docker's wording and columns.
 #include "builder/cli/cli.h"
 
+#include "builder/build_lock.h"
 #include "builder/cli/table.h"
 #include "builder/image_import.h"
+#include "builder/store_prune.h"
 #include "core/error.h"
 #include "core/layer_writer.h"
 #include "core/time_util.h"
@@ -136,7 +138,12 @@ void add_rmi(CLI::App& app, const GlobalOptions& global, int& exit_code) {
       std::fprintf(stderr, "cbuild: error: no such image: %s\n", name.c_str());
       exit_code = 1;
     }
-    store.prune_blobs();
+    // Blobs go only when no build runs (it may be writing blobs no tag
+    // reaches yet), and the build cache's layers stay for the next build.
+    auto lock = BuildLock::try_acquire(store.root(), BuildLock::Mode::exclusive);
+    if (lock) {
+      store.prune_blobs(cache_blob_roots(store.root()));
+    }
   });
 }
 

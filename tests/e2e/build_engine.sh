@@ -1,0 +1,72 @@
+#!/bin/bash
+# cbuild build's engine flags on real namespaces: RUN output streamed as it
+# comes (--progress=plain), parallel stages (-j) in a fixed output order,
+# --no-cache-filter, --network none, and -o/--output of every type.
+source "$(dirname "$0")/lib.sh"
+[[ $(id -u) == 0 ]] || skip "cbuild build needs root (namespaces, overlayfs)"
+store=$WORK/store
+cb() { "$CBUILD" --root "$store" "$@"; }
+
+make_busybox_rootfs rootfs
+cb import rootfs busybox:local --env PATH=/bin >/dev/null
+mkdir ctx
+cat >ctx/Dockerfile <<'DF'
+FROM busybox:local AS a
+RUN echo first; sleep 1; echo second; echo a >/a
+FROM busybox:local AS b
+RUN sleep 1; echo b >/b
+FROM busybox:local
+COPY --from=a /a /a
+COPY --from=b /b /b
+RUN cat /a /b >/ab
+DF
+
+# 1. the RUN output streams: "first" is on stderr before the step ends
+cb build --progress=plain -j 2 -t eng:1 ctx >/dev/null 2>build1.log &
+pid=$!
+for _ in $(seq 100); do grep -q " first$" build1.log 2>/dev/null && break; sleep 0.05; done
+grep -q " first$" build1.log || fail "no streamed output line while the RUN ran"
+grep -q " second$" build1.log && fail "the RUN had finished already (nothing to see streamed)"
+wait $pid || { cat build1.log; fail "build"; }
+log=$(cat build1.log)
+expect_contains "$log" "#2 [a 2/2] RUN echo first" "numbered step"
+[[ $log =~ \#2\ [0-9]+\.[0-9]{3}\ second ]] || fail "timed output lines: $log"
+expect_contains "$log" "#2 DONE" "DONE line"
+# plain output keeps the Dockerfile's order although a and b ran at once
+a_done=$(grep -n "^#2 DONE" build1.log | cut -d: -f1)
+b_start=$(grep -n "^#3 \[b 1/2\]" build1.log | cut -d: -f1)
+(( a_done < b_start )) || fail "stage b's lines came before stage a finished: $log"
+
+# 2. nothing changed: every step CACHED; --no-cache-filter=b runs b's RUN again
+cb build --progress=plain -t eng:1 ctx >/dev/null 2>build2.log
+[[ $(grep -c "CACHED" build2.log) == 5 ]] || fail "rebuild: $(cat build2.log)"
+cb build --progress=plain --no-cache-filter=b -t eng:1 ctx >/dev/null 2>build3.log
+# b's RUN made a new layer (new mtimes): COPY --from=b and the last RUN follow
+expect_contains "$(cat build3.log)" "done: 3 steps run, 2 cached" "--no-cache-filter=b"
+grep -q "^#6 CACHED" build3.log || fail "COPY --from=a should hit: $(cat build3.log)"
+rc=0
+cb build --no-cache-filter=nope ctx 2>bad.log >/dev/null || rc=$?
+expect_eq "$rc" 2 "exit code of an unknown --no-cache-filter stage"
+
+# 3. --network none gives RUN its own network namespace with only lo
+mkdir net
+printf 'FROM busybox:local\nRUN ls /sys/class/net | tr "\\n" " "\n' >net/Dockerfile
+cb build --progress=plain --network none --no-cache net >/dev/null 2>net.log
+grep -Eq "^#2 [0-9.]+ lo $" net.log || fail "--network none: $(cat net.log)"
+
+# 4. -o: oci, docker, local, tar, and a tar on stdout
+cb build -q -o type=oci,dest=img-oci.tar ctx >/dev/null
+tar -tf img-oci.tar | grep -q '^index.json$' || fail "oci archive lacks index.json"
+cb build -q -o type=docker,dest=img-docker.tar,name=eng:2 ctx >/dev/null
+tar -xOf img-docker.tar manifest.json | grep -q '"eng:2"' || fail "docker archive name"
+cb build -q -o type=local,dest=out ctx >/dev/null
+expect_eq "$(cat out/ab | tr '\n' ' ')" "a b " "local output's file system"
+cb build -q -o type=tar,dest=fs.tar ctx >/dev/null
+tar -tf fs.tar | grep -q '^ab$' || fail "tar output: $(tar -tf fs.tar | head)"
+cb build -o - ctx >stdout.tar 2>/dev/null
+tar -tf stdout.tar | grep -q '^ab$' || fail "-o - did not write a tar to stdout"
+rc=0
+cb build -o type=zip,dest=x ctx 2>bad.log >/dev/null || rc=$?
+expect_eq "$rc" 2 "exit code of a bad -o"
+expect_contains "$(cat bad.log)" "type must be oci, docker, local or tar" "bad -o message"
+echo "build engine: OK"

@@ -105,6 +105,43 @@ bool make_file(const char* path) {
   return true;
 }
 
+/// The overlay root through the new mount API, one `lowerdir+` per layer;
+/// without it (no fsopen, or a kernel before 6.8 rejecting `lowerdir+`),
+/// mount(2) with the option string in op.data, when the layers fit in it.
+bool mount_overlay(const SetupOp& op) {
+  int fs = ::fsopen("overlay", FSOPEN_CLOEXEC);
+  bool configured = fs >= 0;
+  for (size_t i = 0; configured && i < op.options.size(); ++i) {
+    const auto& [key, value] = op.options[i];
+    configured = ::fsconfig(fs, FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) == 0;
+  }
+  if (!configured) {
+    if (fs >= 0) {
+      ::close(fs);
+    }
+    if (op.data.empty()) {
+      errno = E2BIG; // too many layers for mount(2)'s one page of options
+      return false;
+    }
+    return ::mount("overlay", op.target.c_str(), "overlay", op.flags, op.data.c_str()) == 0;
+  }
+  int mnt = -1;
+  if (::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0) {
+    mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, (op.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0);
+  }
+  int saved = errno;
+  ::close(fs);
+  if (mnt < 0) {
+    errno = saved;
+    return false;
+  }
+  bool moved = ::move_mount(mnt, "", AT_FDCWD, op.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) == 0;
+  saved = errno;
+  ::close(mnt);
+  errno = saved;
+  return moved;
+}
+
 bool apply(ChildPlan& plan, const SetupOp& op) {
   const char* target = op.target.c_str();
   switch (op.kind) {
@@ -133,6 +170,7 @@ bool apply(ChildPlan& plan, const SetupOp& op) {
   case OpKind::mask: return mask(target);
   case OpKind::remount_root_ro: return set_read_only(AT_FDCWD, "/", 0);
   case OpKind::loopback_up: return bring_loopback_up();
+  case OpKind::mount_overlay: return mount_overlay(op);
   }
   errno = EINVAL;
   return false;

@@ -134,20 +134,40 @@ private:
     add({.kind = OpKind::make_private, .target = "/", .description = "make / private"});
   }
 
+  /// The overlay root. Kernels with `lowerdir+` (6.8+) take any number of
+  /// layers through fsconfig; older ones get mount(2)'s option string, which
+  /// must fit one page (about 40 layers).
+  void plan_overlay(const Rootfs& root, const std::string& merged) {
+    SetupOp op{.kind = OpKind::mount_overlay,
+               .source = "overlay",
+               .target = merged,
+               .fstype = "overlay",
+               .flags = (root.read_only || root.upper_dir.empty())
+                            ? static_cast<unsigned long>(MS_RDONLY)
+                            : 0ul,
+               .description = "mount overlay on " + merged};
+    for (size_t start = 0; start <= m_ctx.overlay_lower.size();) {
+      size_t colon = std::min(m_ctx.overlay_lower.find(':', start), m_ctx.overlay_lower.size());
+      op.options.emplace_back("lowerdir+", m_ctx.overlay_lower.substr(start, colon - start));
+      start = colon + 1;
+    }
+    std::string data = "lowerdir=" + m_ctx.overlay_lower;
+    if (!root.upper_dir.empty()) {
+      op.options.emplace_back("upperdir", root.upper_dir.string());
+      op.options.emplace_back("workdir", root.work_dir.string());
+      data += ",upperdir=" + root.upper_dir.string() + ",workdir=" + root.work_dir.string();
+    }
+    if (data.size() <= 4000) {
+      op.data = data; // the mount(2) fallback; empty: too many layers for it
+    }
+    add(std::move(op));
+  }
+
   void plan_root() {
     const Rootfs& root = m_spec.rootfs;
     std::string merged = m_ctx.merged_dir.string();
     if (!root.lower_dirs.empty()) {
-      std::string data = "lowerdir=" + m_ctx.overlay_lower;
-      if (!root.upper_dir.empty()) {
-        data += ",upperdir=" + root.upper_dir.string() + ",workdir=" + root.work_dir.string();
-      }
-      if (data.size() > 4000) {
-        throw core::Error("sandbox: overlay options exceed one page (" +
-                          std::to_string(data.size()) + " bytes): too many layers");
-      }
-      unsigned long flags = (root.read_only || root.upper_dir.empty()) ? MS_RDONLY : 0;
-      mount("overlay", merged, flags, data);
+      plan_overlay(root, merged);
     } else {
       add({.kind = OpKind::mount,
            .source = root.directory.string(),

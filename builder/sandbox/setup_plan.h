@@ -32,6 +32,8 @@ enum class OpKind {
   mask,            ///< hide target: /dev/null over a file, read-only tmpfs over a dir
   remount_root_ro, ///< make / read-only
   loopback_up,     ///< bring `lo` up in a new network namespace
+  mount_overlay,   ///< overlay on target via fsopen/fsconfig (`lowerdir+`, one layer per
+                   ///< call: no option-length limit); falls back to mount(2) with `data`
 };
 
 struct SetupOp {
@@ -50,6 +52,9 @@ struct SetupOp {
   uid_t uid = 0;          ///< make_device: owner
   gid_t gid = 0;
   std::string description = {}; ///< "mount proc on /proc", for the error message
+  /// mount_overlay: fsconfig string options in order ("lowerdir+", dir)…,
+  /// ("upperdir", dir), ("workdir", dir).
+  std::vector<std::pair<std::string, std::string>> options = {};
 };
 
 /// Steps after the file system is ready; their numbers travel over the error pipe.

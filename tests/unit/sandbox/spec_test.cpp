@@ -166,6 +166,12 @@ TEST_CASE("setup plan applies steps in the order the kernel requires", "[sandbox
   CHECK(pivot < ro);
   CHECK(ops[static_cast<std::size_t>(overlay)].data ==
         "lowerdir=/run/mountpoints:/layers/1,upperdir=/up,workdir=/wk");
+  using Option = std::pair<std::string, std::string>;
+  CHECK(ops[static_cast<std::size_t>(overlay)].options ==
+        std::vector<Option>{{"lowerdir+", "/run/mountpoints"},
+                            {"lowerdir+", "/layers/1"},
+                            {"upperdir", "/up"},
+                            {"workdir", "/wk"}});
   CHECK(ops[static_cast<std::size_t>(clone_data)].read_only);
   CHECK(index_of(ops, "bring up lo") == -1);
 

@@ -307,6 +307,8 @@ std::optional<NewLayer> LayerSteps::execute(const dockerfile::Instruction& ins,
 
 std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
                                         const PreparedStep& step, const StageState& state) {
+  // Read while the build's mutex is held: another stage sets its own next.
+  std::function<void(std::string_view)> sink = m_output;
   RunRequest request;
   request.lower_dirs = lower_dirs(state);
   core::TempDir scratch(m_snapshots.scratch_dir(), "run-");
@@ -330,13 +332,17 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
                                              : materialize(m.from_key, m.from_layers);
                  }};
   std::string where = m_options.dockerfile_name + ":" + std::to_string(ins.start_line);
-  auto mounts = std::make_unique<MountSession>(step.mounts, request.lower_dirs, host, where);
+  std::unique_ptr<MountSession> mounts;
+  {
+    // Unlocked: a sharing=locked cache mount may wait for another stage's RUN.
+    Unlocked unlocked(m_parallel);
+    mounts = std::make_unique<MountSession>(step.mounts, request.lower_dirs, host, where);
+  }
   request.mounts = mounts->mounts();
   request.env.insert(request.env.end(), mounts->env().begin(), mounts->env().end());
   // Output is shown line by line, each line with any mounted secret masked.
   const std::vector<std::string>& secrets = mounts->secret_values();
   OutputTail tail;
-  std::function<void(std::string_view)> sink = m_output;
   std::string pending;
   auto show = [&](const std::string& line) {
     std::string masked = secrets.empty() ? line : mask_secrets(line, secrets);
@@ -383,6 +389,7 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
 
 const fs::path& LayerSteps::materialize(const std::string& key,
                                         const std::vector<core::Descriptor>& layers) {
+  std::lock_guard lock(m_sources_mutex);
   auto it = m_materialized.find(key);
   if (it == m_materialized.end()) {
     core::TempDir dir(m_snapshots.scratch_dir(), "from-");

@@ -116,6 +116,7 @@ private:
   std::map<std::string, core::TempDir> m_materialized; ///< --from sources, by key
   CacheIndex m_link_cache;                             ///< --link layers, by their own key
   RemoteFiles m_remote;                                ///< ADD's downloads
+  std::mutex m_sources_mutex; ///< guards m_materialized (RUN mounts are set up unlocked)
 };
 
 } // namespace builder

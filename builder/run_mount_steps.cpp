@@ -63,6 +63,7 @@ const fs::path& LayerSteps::context_tree() {
   // A copy of the context with .dockerignore applied: a bind mount shows
   // exactly what COPY could see, never an ignored file.
   const std::string key = "\ncontext";
+  std::lock_guard lock(m_sources_mutex);
   auto it = m_materialized.find(key);
   if (it != m_materialized.end()) {
     return it->second.path();

@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
@@ -44,7 +46,20 @@ void write_all(int fd, const std::string& text) {
 
 /// The forked child: runs the sandbox and reports how it went on `report`
 /// ("ok EXIT SIGNAL OOM LIMIT" or "error MESSAGE"). Never returns.
-[[noreturn]] void child_main(const sandbox::SandboxSpec& spec, int out_fd, int report) {
+[[noreturn]] void child_main(const sandbox::SandboxSpec& spec, int out_fd, int report,
+                             pid_t parent) {
+  // Die with the build (it may be SIGKILLed): no orphan keeps running the
+  // step, or holding the build lock this process inherited.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+    ::_exit(127);
+  }
+  // Only the two pipes go on: an inherited descriptor of the build lock
+  // would keep it held by the sandbox's processes after a killed build.
+  int low = std::min(out_fd, report);
+  int high = std::max(out_fd, report);
+  ::close_range(3, static_cast<unsigned>(low - 1), 0);
+  ::close_range(static_cast<unsigned>(low + 1), static_cast<unsigned>(high - 1), 0);
+  ::close_range(static_cast<unsigned>(high + 1), ~0u, 0);
   std::string text;
   try {
     core::UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -150,12 +165,13 @@ run_sandbox_streaming(const sandbox::SandboxSpec& spec,
   auto [output_read, output_write] = pipe_pair("sandbox output");
   auto [report_read, report_write] = pipe_pair("sandbox result");
   SignalRelay relay;
+  pid_t parent = ::getpid();
   pid_t child = ::fork();
   if (child < 0) {
     core::throw_errno("fork", "sandbox runner");
   }
   if (child == 0) {
-    child_main(spec, output_write.get(), report_write.get());
+    child_main(spec, output_write.get(), report_write.get(), parent);
   }
   output_write.reset();
   report_write.reset();

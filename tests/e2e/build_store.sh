@@ -31,13 +31,13 @@ cb build -t app:1 ctx >/dev/null 2>build2.log || { cat build2.log; fail "build a
 expect_eq "$(steps_run build2.log)" 0 "steps run again after rmi (cache layers deleted?)"
 
 # 2. a SIGKILLed build leaves its RUN scratch dir; the next build removes it
-cb build --build-arg N=1 slow >/dev/null 2>killed.log &
+"$CBUILD" --root "$store" build --build-arg N=1 slow >/dev/null 2>killed.log & # $! is cbuild
 pid=$!
 wait_for_run
 kill -KILL $pid
 wait $pid 2>/dev/null || true
 compgen -G "$store/snapshots/.tmp/run-*" >/dev/null || fail "SIGKILL left nothing to clean up"
-sleep 3 # the sandbox's own `sleep 3` ends
+kill -0 $pid 2>/dev/null && fail "cbuild survived SIGKILL"
 cb build ctx >/dev/null 2>build3.log || { cat build3.log; fail "build after the kill"; }
 leftover=$(ls -A "$store/snapshots/.tmp")
 expect_eq "$leftover" "" "snapshots/.tmp after the next build"

@@ -27,7 +27,7 @@ struct ContextEntry {
 
 /// The build context directory with .dockerignore applied. Content digests
 /// come from a stat cache (path, size, mtime, ctime, inode -> sha256) kept in
-/// a JSON file, so an unchanged context is not read again.
+/// a line-based file, so an unchanged context is not read again.
 class BuildContext {
 public:
   /// Scans `dir`. `ignore` excludes paths; `stat_cache` is the cache file
@@ -72,7 +72,8 @@ private:
     std::uint64_t inode;
     std::string sha256;
   };
-  void scan(const std::filesystem::path& dir, const std::string& prefix);
+  void scan(int dir_fd, const std::string& prefix);
+  void load_stat_cache();
   std::string content_hash(const ContextEntry& entry);
 
   std::filesystem::path m_dir;

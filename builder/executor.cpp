@@ -59,7 +59,9 @@ public:
         m_view.finish_slot(m_slot.at(index));
       }
     }
-    m_cache.save_build(m_options.build_id, m_keys);
+    if (m_keys != m_last) {
+      m_cache.save_build(m_options.build_id, m_keys); // a no-op rebuild writes nothing
+    }
     return finish(m_states.at(m_graph.target));
   }
 
@@ -161,7 +163,9 @@ private:
     std::string position = std::to_string(stage.index) + "/0";
     bool same = m_last.value(position, std::string()) == state.key.str();
     remember(stage, 0, state.key, ingredients, same || !m_last.contains(position));
-    m_cache.put({state.key, ingredients, core::serialize(state.config), state.layers});
+    if (!m_cache.find(state.key)) { // a no-op rebuild writes nothing
+      m_cache.put({state.key, ingredients, core::serialize(state.config), state.layers});
+    }
     m_view.done(m_slot.at(stage.index), number(stage, 0));
     return state;
   }

@@ -156,11 +156,14 @@ core::Descriptor ImageStore::put_image(const core::ImageConfig& config,
     }
   }
   std::string config_bytes = core::serialize(config);
+  // With the expected digest, a blob already present is not written again
+  // (a no-op rebuild then writes nothing).
+  core::Digest config_digest = m_blobs.put(config_bytes, core::sha256_of(config_bytes));
   core::Manifest manifest{.schema_version = 2,
                           .media_type = std::string(core::k_oci_manifest),
                           .artifact_type = {},
                           .config = {.media_type = std::string(core::k_oci_config),
-                                     .digest = m_blobs.put(config_bytes),
+                                     .digest = config_digest,
                                      .size = static_cast<std::int64_t>(config_bytes.size())},
                           .layers = layers,
                           .subject = {},
@@ -168,7 +171,7 @@ core::Descriptor ImageStore::put_image(const core::ImageConfig& config,
                           .extra = nlohmann::json::object()};
   std::string manifest_bytes = core::serialize(manifest);
   return {.media_type = std::string(core::k_oci_manifest),
-          .digest = m_blobs.put(manifest_bytes),
+          .digest = m_blobs.put(manifest_bytes, core::sha256_of(manifest_bytes)),
           .size = static_cast<std::int64_t>(manifest_bytes.size())};
 }
 

@@ -156,6 +156,8 @@ void apply_entitlements(const BuildFlags& flags, BuildOptions& options) {
                              ": unknown entitlement (accepted: security.insecure, network.host)");
     }
   }
+}
+
 /// --progress, -j, --no-cache-filter, --network.
 void apply_engine_flags(const BuildFlags& flags, BuildOptions& options) {
   auto mode = parse_progress_mode(flags.progress, ::isatty(STDERR_FILENO) != 0);
@@ -227,7 +229,7 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
       context_dir.string() + "\n" + dockerfile_path.string() + "\n" + flags.target;
   std::string build_id(core::sha256_of(id_text).hex());
   BuildContext context(context_dir, load_ignore(context_dir, dockerfile_path),
-                       store.root() / "cache" / "context" / (build_id.substr(0, 32) + ".json"));
+                       store.root() / "cache" / "context" / (build_id.substr(0, 32) + ".stat"));
 
   BuildOptions options;
   options.build_id = build_id;
@@ -268,7 +270,10 @@ int run_build(const BuildFlags& flags, const GlobalOptions& global) {
   }
   const BuildResult& result = *built;
   for (const registry::Reference& tag : tags) {
-    store.tag(result.manifest, tag);
+    std::optional<core::Descriptor> current = store.find(tag.str());
+    if (!current || current->digest != result.manifest.digest) {
+      store.tag(result.manifest, tag); // a no-op rebuild leaves index.json alone
+    }
   }
   if (output) {
     std::vector<std::string> names;

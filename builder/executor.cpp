@@ -77,11 +77,9 @@ private:
           [](const dockerfile::Instruction& ins) { return ins.as<dockerfile::OnbuildInstruction>(); }));
     }
     if (stage.base.kind == BaseKind::image) {
-      try {
-        return load_image(m_store, stage.base.name).config.config.on_build.size();
-      } catch (const core::Error&) {
-        return 0; // not in the store yet: start_stage says so or fetches it
-      }
+      // Not in the store yet (start_stage pulls it, or says so): counted then.
+      std::optional<core::Descriptor> found = m_store.find(stage.base.name);
+      return found ? m_store.read(*found).config.config.on_build.size() : 0;
     }
     return 0;
   }

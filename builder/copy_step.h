@@ -32,12 +32,12 @@ struct CopyPlan {
   bool dest_is_dir = false; ///< written with a trailing '/'
   std::optional<uid_t> uid; ///< --chown, resolved
   std::optional<gid_t> gid;
-  std::optional<ChmodSpec> chmod;       ///< --chmod
-  std::vector<std::string> excludes;    ///< --exclude patterns (relative to each source)
-  bool parents = false;                 ///< --parents: keep the source's path below `/./` or the root
-  bool link = false;                    ///< --link: the layer does not look at the image below it
-  bool add = false;                     ///< ADD: local archives are extracted
-  std::optional<bool> unpack;           ///< ADD --unpack (default: local yes, URLs no)
+  std::optional<ChmodSpec> chmod;    ///< --chmod
+  std::vector<std::string> excludes; ///< --exclude patterns (relative to each source)
+  bool parents = false;              ///< --parents: keep the source's path below `/./` or the root
+  bool link = false;                 ///< --link: the layer does not look at the image below it
+  bool add = false;                  ///< ADD: local archives are extracted
+  std::optional<bool> unpack;        ///< ADD --unpack (default: local yes, URLs no)
   std::optional<core::Digest> checksum; ///< ADD --checksum of the one URL source
   std::vector<RemoteFile> remote_files; ///< ADD's URL sources, downloaded
 };

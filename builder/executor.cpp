@@ -72,9 +72,11 @@ private:
   size_t expected_triggers(const StagePlan& stage) const {
     if (stage.base.kind == BaseKind::stage) {
       const StagePlan& base = m_graph.stages[stage.base.stage_index];
-      return static_cast<size_t>(std::count_if(
-          base.source->instructions.begin(), base.source->instructions.end(),
-          [](const dockerfile::Instruction& ins) { return ins.as<dockerfile::OnbuildInstruction>(); }));
+      return static_cast<size_t>(std::count_if(base.source->instructions.begin(),
+                                               base.source->instructions.end(),
+                                               [](const dockerfile::Instruction& ins) {
+                                                 return ins.as<dockerfile::OnbuildInstruction>();
+                                               }));
     }
     if (stage.base.kind == BaseKind::image) {
       // Not in the store yet (start_stage pulls it, or says so): counted then.

@@ -7,6 +7,8 @@
 # Both sides move the same gzip blobs (the image is imported once by cbuild;
 # skopeo reads cbuild's store as an OCI layout, so nothing is recompressed).
 # usage: CBUILD=build/builder/cbuild tests/bench/registry_bench.sh
+#   TREE=DIR imports DIR instead of the random files, e.g. the ~250 MB tree of
+#   `python3 tests/bench/make_bench_tree.py DIR 0.5` (about 20,000 files).
 set -euo pipefail
 : "${CBUILD:?set CBUILD to the cbuild binary}"
 RUNS=${RUNS:-3}
@@ -30,11 +32,15 @@ docker-registry serve "$WORK/reg.yml" >"$WORK/reg.log" 2>&1 &
 REG_PID=$!
 for _ in $(seq 100); do curl -sf "http://$R/v2/" >/dev/null && break; sleep 0.1; done
 
-# ~100 MB: five 20 MB files of random bytes (incompressible, like media or binaries)
-mkdir -p "$WORK/tree"
-for i in 1 2 3 4 5; do head -c 20000000 /dev/urandom > "$WORK/tree/f$i"; done
 store=$WORK/store
-"$CBUILD" --root "$store" import "$WORK/tree" bench:1 >/dev/null
+if [[ -n ${TREE:-} ]]; then
+  "$CBUILD" --root "$store" import "$TREE" bench:1 >/dev/null
+else
+  # ~100 MB: five 20 MB files of random bytes (incompressible, like media or binaries)
+  mkdir -p "$WORK/tree"
+  for i in 1 2 3 4 5; do head -c 20000000 /dev/urandom > "$WORK/tree/f$i"; done
+  "$CBUILD" --root "$store" import "$WORK/tree" bench:1 >/dev/null
+fi
 size=$(du -sm "$store/blobs" | cut -f1)
 
 now() { date +%s.%N; }

@@ -203,7 +203,7 @@ TEST_CASE("ONBUILD triggers parse into instructions; refused ones are named") {
                     Catch::StartsWith("FROM b: ONBUILD trigger 1 'RUNN x': unknown instruction"));
 }
 
-TEST_CASE("--metadata-file has buildx's keys") {
+TEST_CASE("build --metadata-file has buildx's keys") {
   builder::BuildResult result{
       .manifest = {.media_type = "application/vnd.oci.image.manifest.v1+json",
                    .digest = core::sha256_of("m"),

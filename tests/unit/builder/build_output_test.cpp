@@ -6,7 +6,7 @@
 using builder::OutputSpec;
 using builder::parse_output;
 
-TEST_CASE("-o values as docker buildx writes them") {
+TEST_CASE("build -o values as docker buildx writes them") {
   OutputSpec oci = parse_output("type=oci,dest=img.tar");
   CHECK(oci.type == OutputSpec::Type::oci);
   CHECK(oci.dest == "img.tar");

@@ -82,7 +82,7 @@ struct Build {
 
 } // namespace
 
-TEST_CASE("-j: independent stages run at once, with the same image as one at a time") {
+TEST_CASE("build -j: independent stages run at once, with the same image as one at a time") {
   Build parallel;
   builder::BuildResult a = parallel.run(k_three_stages, 2);
   CHECK(parallel.runner.max_parallel() == 2);
@@ -104,7 +104,7 @@ TEST_CASE("-j: independent stages run at once, with the same image as one at a t
   CHECK(text.find("#2 [a 2/2] RUN one") < text.find("#2 DONE"));
 }
 
-TEST_CASE("-j: a failing stage fails the build and the others stop") {
+TEST_CASE("build -j: a failing stage fails the build and the others stop") {
   Build build;
   CHECK_THROWS_AS(build.run("FROM scratch AS a\nRUN fail\nFROM scratch AS b\nRUN two\n"
                             "FROM scratch\nCOPY --from=a /x /x\nCOPY --from=b /two /two\n",
@@ -112,7 +112,7 @@ TEST_CASE("-j: a failing stage fails the build and the others stop") {
                   builder::StepFailure);
 }
 
-TEST_CASE("--no-cache-filter runs the named stage again, and what its new result feeds") {
+TEST_CASE("build --no-cache-filter runs the named stage again, and what its new result feeds") {
   Build build;
   build.run(k_three_stages, 1);
   CHECK(build.runner.commands.size() == 2);

@@ -8,7 +8,7 @@
 using builder::Progress;
 using builder::ProgressMode;
 
-TEST_CASE("--progress values") {
+TEST_CASE("build --progress values") {
   CHECK(builder::parse_progress_mode("auto", true) == ProgressMode::tty);
   CHECK(builder::parse_progress_mode("auto", false) == ProgressMode::plain);
   CHECK(builder::parse_progress_mode("plain", true) == ProgressMode::plain);

@@ -12,7 +12,7 @@ cb import rootfs busybox:local --env PATH=/bin >/dev/null
 mkdir ctx
 cat >ctx/Dockerfile <<'DF'
 FROM busybox:local AS a
-RUN echo first; sleep 1; echo second; echo a >/a
+RUN echo first; sleep 2; echo second; echo a >/a
 FROM busybox:local AS b
 RUN sleep 1; echo b >/b
 FROM busybox:local
@@ -24,7 +24,7 @@ DF
 # 1. the RUN output streams: "first" is on stderr before the step ends
 cb build --progress=plain -j 2 -t eng:1 ctx >/dev/null 2>build1.log &
 pid=$!
-for _ in $(seq 100); do grep -q " first$" build1.log 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1200); do grep -q " first$" build1.log 2>/dev/null && break; sleep 0.05; done
 grep -q " first$" build1.log || fail "no streamed output line while the RUN ran"
 grep -q " second$" build1.log && fail "the RUN had finished already (nothing to see streamed)"
 wait $pid || { cat build1.log; fail "build"; }

@@ -4,7 +4,7 @@
 #include "core/scope_exit.h"
 #include "core/stream.h"
 
-#include <curl/curl.h>
+#include "registry/curl_library.h"
 #include <fcntl.h>
 
 #include <exception>
@@ -53,12 +53,11 @@ std::string url_path(std::string_view url) {
   return out;
 }
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+struct CurlCleanup {
+  void operator()(CURL* curl) const { registry::curl_library().easy_cleanup(curl); }
+};
 
-using CurlHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using CurlHandle = std::unique_ptr<CURL, CurlCleanup>;
 
 /// Where libcurl's write callback puts the body: the file and the hash.
 /// Exceptions cannot cross libcurl, so the first one is kept for later.
@@ -81,7 +80,7 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
 }
 
 template <class T> void set_option(CURL* curl, CURLoption option, T value) {
-  if (curl_easy_setopt(curl, option, value) != CURLE_OK) {
+  if (registry::curl_library().easy_setopt(curl, option, value) != CURLE_OK) {
     throw core::Error("libcurl: setting option " + std::to_string(option) + " failed");
   }
 }
@@ -108,8 +107,8 @@ void configure(CURL* curl, const std::string& url, Sink& sink, char* error_buffe
 
 /// Downloads `url` into `file`; fills in the digest and Last-Modified.
 void download(const std::string& url, const fs::path& file, RemoteFile& result) {
-  init_curl_once();
-  CurlHandle curl(curl_easy_init(), &curl_easy_cleanup);
+  const registry::CurlLibrary& lib = registry::curl_library(); // loads libcurl
+  CurlHandle curl(lib.easy_init());
   if (!curl) {
     throw core::Error("ADD " + url + ": libcurl could not start a transfer");
   }
@@ -121,22 +120,22 @@ void download(const std::string& url, const fs::path& file, RemoteFile& result) 
   Sink sink{&out, {}, nullptr};
   char error_buffer[CURL_ERROR_SIZE] = {};
   configure(curl.get(), url, sink, error_buffer);
-  CURLcode code = curl_easy_perform(curl.get());
+  CURLcode code = lib.easy_perform(curl.get());
   if (sink.error) {
     std::rethrow_exception(sink.error);
   }
   if (code != CURLE_OK) {
-    std::string reason = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    std::string reason = error_buffer[0] ? error_buffer : lib.easy_strerror(code);
     throw core::Error("ADD " + url + ": download failed: " + reason);
   }
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
     throw core::InputError("ADD " + url + ": the server answered HTTP " + std::to_string(status) +
                            "; check the URL");
   }
   curl_off_t filetime = -1;
-  if (curl_easy_getinfo(curl.get(), CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0) {
+  if (lib.easy_getinfo(curl.get(), CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0) {
     result.last_modified = static_cast<std::int64_t>(filetime);
   }
   result.digest = sink.hash.finish();

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 
-#include <curl/curl.h>
+#include "registry/curl_library.h"
 
 #include <algorithm>
 #include <cctype>
@@ -16,11 +16,14 @@ namespace {
 
 constexpr size_t k_error_body_limit = 64 << 10;
 
+/// libcurl is opened on first use (see curl_library.h).
+const CurlLibrary& lib() { return curl_library(); }
+
 struct CurlSlist {
   curl_slist* list = nullptr;
-  ~CurlSlist() { curl_slist_free_all(list); }
+  ~CurlSlist() { lib().slist_free_all(list); }
   void append(const std::string& line) {
-    curl_slist* next = curl_slist_append(list, line.c_str());
+    curl_slist* next = lib().slist_append(list, line.c_str());
     if (!next) {
       throw core::Error("curl_slist_append: out of memory");
     }
@@ -76,7 +79,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  lib().easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
   try {
     if (status >= 200 && status < 300 && t->request->sink) {
       if (!t->sink_started) {
@@ -134,14 +137,6 @@ TransportFailure classify(CURLcode code) {
   }
 }
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw core::Error("curl_global_init failed");
-    }
-  });
-}
 
 } // namespace
 
@@ -149,7 +144,7 @@ struct HttpClient::Handle {
   CURL* curl = nullptr;
   ~Handle() {
     if (curl) {
-      curl_easy_cleanup(curl);
+      lib().easy_cleanup(curl);
     }
   }
 };
@@ -165,8 +160,7 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 
 HttpClient::HttpClient(HttpOptions options)
     : m_handle(std::make_unique<Handle>()), m_options(std::move(options)) {
-  init_curl_once();
-  m_handle->curl = curl_easy_init();
+  m_handle->curl = lib().easy_init();
   if (!m_handle->curl) {
     throw core::Error("curl_easy_init failed");
   }
@@ -176,7 +170,7 @@ HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::perform(const HttpRequest& request) {
   CURL* curl = m_handle->curl;
-  curl_easy_reset(curl); // keeps the connection cache
+  lib().easy_reset(curl); // keeps the connection cache
   HttpResponse response;
   Transfer t{.curl = curl,
              .request = &request,
@@ -191,61 +185,61 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
   headers.append("Expect:"); // no 100-continue round trip before uploads
   char error_text[CURL_ERROR_SIZE] = {};
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  lib().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib().easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  lib().easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
+  lib().easy_setopt(curl, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+  lib().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // libcurl drops our Authorization header when a redirect leaves the host
   // (CURLOPT_UNRESTRICTED_AUTH stays off), as the distribution spec requires.
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, m_options.verify_tls ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, m_options.verify_tls ? 2L : 0L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+  lib().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  lib().easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  lib().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, m_options.verify_tls ? 1L : 0L);
+  lib().easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, m_options.verify_tls ? 2L : 0L);
+  lib().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
                    static_cast<long>(m_options.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+  lib().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  lib().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(m_options.stall_timeout.count()));
   // Bigger buffers than libcurl's 16 KiB: fewer callbacks and writes per blob.
-  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L << 10);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  lib().easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L << 10);
+  lib().easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
+  lib().easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  lib().easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+  lib().easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  lib().easy_setopt(curl, CURLOPT_WRITEDATA, &t);
 
   if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    lib().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
     // Every other method may carry a body; an upload with size 0 sends none.
     if (request.open_body) {
       t.body = request.open_body();
     }
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &t);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    lib().easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    lib().easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
+    lib().easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+    lib().easy_setopt(curl, CURLOPT_READDATA, &t);
+    lib().easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = lib().easy_perform(curl);
   if (t.error) {
     std::rethrow_exception(t.error);
   }
   char* effective = nullptr;
-  curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
+  lib().easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
   response.effective_url = effective ? effective : request.url;
   if (code != CURLE_OK) {
     response.status = 0;
     response.failure = classify(code);
-    response.failure_message = std::string(error_text[0] ? error_text : curl_easy_strerror(code)) +
+    response.failure_message = std::string(error_text[0] ? error_text : lib().easy_strerror(code)) +
                                ", curl error " + std::to_string(static_cast<int>(code));
     return response;
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  lib().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 

@@ -7,6 +7,7 @@
 #include "builder/sandbox/scratch_dir.h"
 
 #include "core/error.h"
+#include "core/file_lock.h"
 #include "core/layer_apply.h"
 #include "core/temp_dir.h"
 #include "registry/image_store.h"
@@ -191,7 +192,8 @@ sb::SandboxSpec make_spec(const RunFlags& f, const sb::ProcessConfig& process) {
 
 // An image's root filesystem, unpacked once per manifest under
 // <store>/run-cache/<manifest hex> and used read-only as the overlay's lower
-// layer (a first run unpacks into a temporary name, then renames).
+// layer (a first run unpacks into a temporary name under
+// <store>/run-cache/.unpack.lock, then renames).
 struct ImageRootfs {
   sb::ImageRunConfig config;
   std::filesystem::path dir;
@@ -212,13 +214,26 @@ ImageRootfs unpack_image(const GlobalOptions& global, const std::string& name) {
   if (fs::is_directory(out.dir)) {
     return out;
   }
-  fs::create_directories(out.dir.parent_path());
-  core::TempDir unpacking(out.dir.parent_path(), "unpacking-");
+  const fs::path cache = out.dir.parent_path();
+  fs::create_directories(cache);
+  // One unpack at a time per store: a second run of the same image waits and
+  // then finds it published, and any `unpacking-*` seen under the lock was
+  // left by a killed run and is removed.
+  core::FileLock lock(cache / ".unpack.lock");
+  if (fs::is_directory(out.dir)) {
+    return out;
+  }
+  std::error_code ec;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().starts_with("unpacking-")) {
+      sb::remove_tree(it->path());
+    }
+  }
+  core::TempDir unpacking(cache, "unpacking-");
   for (const auto& layer : data.manifest.layers) {
     auto blob = store.blobs().open(layer.digest);
     core::apply_layer(*blob, unpacking.path(), "layer " + layer.digest.str());
   }
-  std::error_code ec;
   fs::rename(unpacking.path(), out.dir, ec);
   if (!ec) {
     unpacking.release(); // renamed: nothing left to remove

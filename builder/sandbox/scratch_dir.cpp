@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace builder::sandbox {
@@ -20,6 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* k_lock_name = ".cbuild-owner.lock";
+constexpr time_t k_hidden_grace_seconds = 60;
 
 fs::path temp_base() {
   const char* tmp = std::getenv("TMPDIR");
@@ -90,22 +93,44 @@ void ScratchDir::release() {
 
 int remove_stale_scratch_dirs(const char* prefix) {
   const fs::path base = temp_base();
-  const std::size_t prefix_size = std::strlen(prefix);
+  const std::string visible_prefix = prefix;
+  const std::string hidden_prefix = "." + visible_prefix;
   DIR* dir = ::opendir(base.c_str());
   if (dir == nullptr) {
     return 0;
   }
+  const time_t now = ::time(nullptr);
   int removed = 0;
   while (const dirent* entry = ::readdir(dir)) {
-    if (std::strncmp(entry->d_name, prefix, prefix_size) != 0) {
+    const std::string_view name = entry->d_name;
+    const bool hidden = name.starts_with(hidden_prefix);
+    if (!hidden && !name.starts_with(visible_prefix)) {
       continue;
     }
-    // Only a directory made by ScratchDir has the lock file; others are not ours.
     fs::path path = base / entry->d_name;
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) {
       continue;
     }
+    if (hidden) {
+      // A hidden name is a ScratchDir whose owner died between mkdtemp and
+      // the rename, which takes microseconds: one older than a minute with no
+      // locked lock file inside has no owner any more.
+      if (now - st.st_mtime < k_hidden_grace_seconds) {
+        continue;
+      }
+      core::UniqueFd fd(::open((path / k_lock_name).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+      if (fd && ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        continue;
+      }
+      if (!fd && errno != ENOENT) {
+        continue;
+      }
+      remove_tree(path);
+      ++removed;
+      continue;
+    }
+    // Only a directory made by ScratchDir has the lock file; others are not ours.
     core::UniqueFd fd(::open((path / k_lock_name).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
       continue;

@@ -36,8 +36,9 @@ private:
 };
 
 /// Removes the `<prefix>*` directories in $TMPDIR that belong to this user,
-/// were made by ScratchDir, and whose owner is gone (nobody holds their lock).
-/// Returns how many it removed.
+/// were made by ScratchDir, and whose owner is gone (nobody holds their lock),
+/// and the hidden `.<prefix>*` ones of an owner killed before it could rename
+/// (over a minute old, lock file missing or unlocked). Returns how many it removed.
 int remove_stale_scratch_dirs(const char* prefix);
 
 /// remove_all that also gets through directories left without permissions

@@ -86,4 +86,15 @@ cb save -o app2.tar app:1 || fail "app:1 unreadable after prune --all"
 cb build ctx >/dev/null 2>&1
 echo n | cb prune >/dev/null 2>&1
 [[ -n $(ls -A "$store/cache/steps") ]] || fail "prune without confirmation deleted records"
+# 7. cbuild run IMAGE unpacks it once into run-cache: what a run killed while
+#    unpacking left (run-cache/unpacking-*) goes at the next unpack, and two
+#    first runs of an image at once both work
+mkdir -p "$store/run-cache/unpacking-Kil1ed/bin"
+echo half >"$store/run-cache/unpacking-Kil1ed/bin/file"
+cb run app:1 cat /copy.txt >run1.out 2>run1.err & p1=$!
+cb run app:1 cat /copy.txt >run2.out 2>run2.err || { cat run2.err; fail "a first run of app:1"; }
+wait $p1 || { cat run1.err; fail "a concurrent first run of app:1"; }
+expect_eq "$(cat run1.out run2.out)" "$(printf 'changed\nchanged')" "both runs see the image"
+expect_eq "$(ls -A "$store/run-cache" | grep -c '^unpacking-' || true)" 0 "unpacking dirs left in run-cache"
+expect_eq "$(ls -A "$store/run-cache" | grep -vc '^\.unpack\.lock$' || true)" 1 "one unpacked image in run-cache"
 echo "build store: OK"

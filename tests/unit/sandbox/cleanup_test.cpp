@@ -8,13 +8,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <optional>
 #include <thread>
@@ -127,6 +130,37 @@ TEST_CASE("scratch dir of a killed owner is swept, a live one stays", "[sandbox]
   CHECK(fs::exists(mine.path()));
   CHECK(fs::exists(tmp.path() / "cbuild-test-not-ours"));
   CHECK(entries_with_prefix(tmp.path(), ".cbuild-test-").empty());
+}
+
+TEST_CASE("hidden scratch dir of an owner killed before its rename is swept after a minute",
+          "[sandbox]") {
+  PrivateTmpdir tmp;
+  auto make_hidden = [&](const std::string& name, bool with_lock_file, bool old) {
+    fs::path dir = tmp.path() / name;
+    fs::create_directory(dir);
+    if (with_lock_file) {
+      std::ofstream(dir / ".cbuild-owner.lock").put('x');
+    }
+    if (old) {
+      const timespec times[2] = {{::time(nullptr) - 120, 0}, {::time(nullptr) - 120, 0}};
+      REQUIRE(::utimensat(AT_FDCWD, dir.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+    }
+    return dir;
+  };
+  fs::path no_lock = make_hidden(".cbuild-test-aaaaaa", false, true);
+  fs::path unlocked = make_hidden(".cbuild-test-bbbbbb", true, true);
+  fs::path fresh = make_hidden(".cbuild-test-cccccc", false, false); // an owner mid-creation
+  fs::path held = make_hidden(".cbuild-test-dddddd", true, true);
+  int fd = ::open((held / ".cbuild-owner.lock").c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0); // a live owner (another open file description)
+
+  CHECK(remove_stale_scratch_dirs("cbuild-test-") == 2);
+  CHECK_FALSE(fs::exists(no_lock));
+  CHECK_FALSE(fs::exists(unlocked));
+  CHECK(fs::exists(fresh));
+  CHECK(fs::exists(held));
+  ::close(fd);
 }
 
 TEST_CASE("sandbox killed with its owner: the next sweep removes its run dir", "[sandbox][root]") {

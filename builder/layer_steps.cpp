@@ -8,6 +8,7 @@
 #include "builder/layer_diff.h"
 #include "builder/run_heredoc.h"
 #include "builder/sandbox/user_db.h"
+#include "builder/union_tree.h"
 #include "builder/unlocked.h"
 #include "core/error.h"
 #include "core/layer_apply.h"
@@ -196,10 +197,12 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       step.from_stage = *stage;
       step.from = finished.at(*stage).key.str();
       step.from_layers = finished.at(*stage).layers;
+      step.from_diff_ids = finished.at(*stage).config.rootfs.diff_ids;
     } else {
       registry::ImageData image = load_image(m_store, from, m_options.base);
       step.from = from + "@" + image.manifest_descriptor.digest.str();
       step.from_layers = image.manifest.layers;
+      step.from_diff_ids = image.config.rootfs.diff_ids;
     }
     ingredients["from"] = *step.from;
     if (step.from_stage) {
@@ -241,23 +244,28 @@ void LayerSteps::resolve_chown(const std::string& chown, const StageState& state
 }
 
 std::vector<fs::path> LayerSteps::lower_dirs(const StageState& state) const {
-  std::vector<fs::path> out;
-  const std::vector<core::Digest>& diff_ids = state.config.rootfs.diff_ids;
-  if (diff_ids.size() != state.layers.size()) {
-    throw core::Error("image config lists " + std::to_string(diff_ids.size()) + " diff_ids for " +
-                      std::to_string(state.layers.size()) + " layers");
+  std::vector<fs::path> out = snapshot_dirs(state.layers, state.config.rootfs.diff_ids);
+  if (out.empty()) {
+    out.push_back(m_snapshots.empty());
   }
-  for (size_t i = state.layers.size(); i-- > 0;) {
-    fs::path dir = m_snapshots.ensure(diff_ids[i], state.layers[i]);
+  return out;
+}
+
+std::vector<fs::path> LayerSteps::snapshot_dirs(const std::vector<core::Descriptor>& layers,
+                                                const std::vector<core::Digest>& diff_ids) const {
+  std::vector<fs::path> out;
+  if (diff_ids.size() != layers.size()) {
+    throw core::Error("image config lists " + std::to_string(diff_ids.size()) + " diff_ids for " +
+                      std::to_string(layers.size()) + " layers");
+  }
+  for (size_t i = layers.size(); i-- > 0;) {
+    fs::path dir = m_snapshots.ensure(diff_ids[i], layers[i]);
     // Two equal layers (two RUNs that changed nothing) share one snapshot,
     // which overlayfs refuses twice (ELOOP). The lower copy is shadowed by
     // the upper one entry for entry, so leaving it out changes nothing.
     if (std::find(out.begin(), out.end(), dir) == out.end()) {
       out.push_back(std::move(dir));
     }
-  }
-  if (out.empty()) {
-    out.push_back(m_snapshots.empty());
   }
   return out;
 }
@@ -328,8 +336,10 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
                  .cache_root = cache_mounts_root(m_store.root()),
                  .scratch_dir = m_snapshots.scratch_dir(),
                  .source_root = [this](const PreparedMount& m) -> fs::path {
-                   return m.from_key.empty() ? context_tree()
-                                             : materialize(m.from_key, m.from_layers);
+                   return m.from_key.empty()
+                              ? context_tree()
+                              : materialize(m.from_key, m.from_layers, m.from_diff_ids,
+                                            {m.mount.source});
                  }};
   std::string where = m_options.dockerfile_name + ":" + std::to_string(ins.start_line);
   std::unique_ptr<MountSession> mounts;
@@ -388,16 +398,21 @@ std::optional<NewLayer> LayerSteps::run(const dockerfile::Instruction& ins,
 }
 
 const fs::path& LayerSteps::materialize(const std::string& key,
-                                        const std::vector<core::Descriptor>& layers) {
+                                        const std::vector<core::Descriptor>& layers,
+                                        const std::vector<core::Digest>& diff_ids,
+                                        const std::vector<std::string>& paths) {
+  // What COPY --from or a bind mount reads: only the paths it names, hard
+  // links into the layers' snapshots (union_tree.h).
+  std::string id = key;
+  for (const std::string& path : paths) {
+    id += "\n" + path;
+  }
   std::lock_guard lock(m_sources_mutex);
-  auto it = m_materialized.find(key);
+  auto it = m_materialized.find(id);
   if (it == m_materialized.end()) {
     core::TempDir dir(m_snapshots.scratch_dir(), "from-");
-    for (const core::Descriptor& layer : layers) {
-      std::unique_ptr<core::InputStream> blob = m_store.blobs().open(layer.digest);
-      core::apply_layer(*blob, dir.path(), "layer " + layer.digest.str());
-    }
-    it = m_materialized.emplace(key, std::move(dir)).first;
+    materialize_union(snapshot_dirs(layers, diff_ids), paths, dir.path());
+    it = m_materialized.emplace(id, std::move(dir)).first;
   }
   return it->second.path();
 }
@@ -412,7 +427,12 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
   CopySource source{.context = &m_context, .root = {}};
   std::vector<std::string> selected = step.selected;
   if (step.from) {
-    source = {.context = nullptr, .root = materialize(*step.from, step.from_layers)};
+    std::vector<std::string> prefixes;
+    for (const std::string& pattern : step.copy.sources) {
+      prefixes.push_back(static_prefix(pattern));
+    }
+    source = {.context = nullptr,
+              .root = materialize(*step.from, step.from_layers, step.from_diff_ids, prefixes)};
     selected = select_sources(step.copy, source);
   }
   CopyPlan plan = step.copy;

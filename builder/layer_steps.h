@@ -48,6 +48,7 @@ struct PreparedStep {
   std::optional<std::string> from;           ///< COPY --from: a stage key or image name
   std::optional<size_t> from_stage;          ///< COPY --from a stage
   std::vector<core::Descriptor> from_layers; ///< the --from stage's or image's layers
+  std::vector<core::Digest> from_diff_ids;   ///< and their diff_ids
   std::vector<std::string> selected;         ///< COPY/ADD sources from the context
   std::optional<core::Digest> link_key;      ///< COPY --link: the layer's own key (no parent)
 };
@@ -85,6 +86,8 @@ public:
 
 private:
   std::vector<std::filesystem::path> lower_dirs(const StageState& state) const;
+  std::vector<std::filesystem::path> snapshot_dirs(const std::vector<core::Descriptor>& layers,
+                                                   const std::vector<core::Digest>& diff_ids) const;
   std::optional<PathInfo> lookup(const std::vector<std::filesystem::path>& lowers,
                                  const std::string& path) const;
   NewLayer write_layer(const std::function<void(core::LayerWriter&)>& fill) const;
@@ -94,7 +97,9 @@ private:
   std::optional<NewLayer> workdir(StageState& state, const std::string& path);
   std::optional<NewLayer> find_link_layer(const core::Digest& key) const;
   const std::filesystem::path& materialize(const std::string& key,
-                                           const std::vector<core::Descriptor>& layers);
+                                           const std::vector<core::Descriptor>& layers,
+                                           const std::vector<core::Digest>& diff_ids,
+                                           const std::vector<std::string>& paths);
   void prepare_copy(const dockerfile::Instruction& ins, const StageState& state,
                     const std::map<size_t, StageState>& finished, PreparedStep& step,
                     nlohmann::json& ingredients);

@@ -31,6 +31,7 @@ void LayerSteps::prepare_mounts(const dockerfile::Instruction& ins, const StageS
       if (stage && finished.count(*stage) != 0) {
         m.from_key = finished.at(*stage).key.str();
         m.from_layers = finished.at(*stage).layers;
+        m.from_diff_ids = finished.at(*stage).config.rootfs.diff_ids;
       } else if (stage) {
         throw core::InputError(where + ": RUN --mount from=" + from +
                                ": a stage can only mount a stage defined before it");
@@ -38,6 +39,7 @@ void LayerSteps::prepare_mounts(const dockerfile::Instruction& ins, const StageS
         registry::ImageData image = load_image(m_store, from, m_options.base);
         m.from_key = from + "@" + image.manifest_descriptor.digest.str();
         m.from_layers = image.manifest.layers;
+        m.from_diff_ids = image.config.rootfs.diff_ids;
       }
       entry["from"] = m.from_key;
     } else if (m.mount.type == "bind") {

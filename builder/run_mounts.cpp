@@ -146,7 +146,11 @@ std::vector<PreparedMount> parse_run_mounts(const std::vector<std::string>& valu
     if (mount->target == "/") {
       throw core::InputError(prefix + "cannot mount over /");
     }
-    out.push_back({.mount = std::move(*mount), .text = value, .from_key = {}, .from_layers = {}});
+    out.push_back({.mount = std::move(*mount),
+                   .text = value,
+                   .from_key = {},
+                   .from_layers = {},
+                   .from_diff_ids = {}});
   }
   return out;
 }

@@ -26,6 +26,7 @@ struct PreparedMount {
   /// for bind, nothing for cache.
   std::string from_key;
   std::vector<core::Descriptor> from_layers; ///< that stage's or image's layers
+  std::vector<core::Digest> from_diff_ids;   ///< and their diff_ids
 };
 
 /// The keys `--mount=type=TYPE,...` accepts, as one line for messages.

@@ -6,6 +6,7 @@
 #include "core/layer_apply.h"
 #include "core/layer_writer.h"
 #include "core/oci_archive.h"
+#include "core/oci_layout.h"
 #include "core/stream.h"
 #include "core/temp_dir.h"
 #include "core/unique_fd.h"
@@ -24,6 +25,7 @@ namespace {
 std::optional<OutputSpec::Type> parse_type(const std::string& text) {
   static const std::map<std::string, OutputSpec::Type> types = {
       {"oci", OutputSpec::Type::oci},
+      {"oci-layout", OutputSpec::Type::oci_layout},
       {"docker", OutputSpec::Type::docker},
       {"local", OutputSpec::Type::local},
       {"tar", OutputSpec::Type::tar}};
@@ -133,11 +135,13 @@ OutputSpec parse_output(const std::string& text) {
   }
   OutputSpec spec;
   bool typed = false;
+  std::optional<bool> tar;
   for (const auto& [key, value] : split_fields(text)) {
     if (key == "type") {
       auto type = parse_type(value);
       if (!type) {
-        throw core::InputError("-o '" + text + "': type must be oci, docker, local or tar");
+        throw core::InputError("-o '" + text +
+                               "': type must be oci, oci-layout, docker, local or tar");
       }
       spec.type = *type;
       typed = true;
@@ -145,18 +149,34 @@ OutputSpec parse_output(const std::string& text) {
       spec.dest = value;
     } else if (key == "name") {
       spec.names.push_back(value);
+    } else if (key == "tar") {
+      if (value != "true" && value != "false") {
+        throw core::InputError("-o '" + text + "': tar= must be true or false");
+      }
+      tar = value == "true";
     } else {
-      throw core::InputError("-o '" + text + "': unknown key '" + key + "' (type, dest, name)");
+      throw core::InputError("-o '" + text + "': unknown key '" + key +
+                             "' (type, dest, name, tar)");
     }
   }
   if (!typed) {
-    throw core::InputError("-o '" + text + "': missing type= (oci, docker, local or tar)");
+    throw core::InputError("-o '" + text +
+                           "': missing type= (oci, oci-layout, docker, local or tar)");
+  }
+  if (tar) {
+    if (spec.type != OutputSpec::Type::oci && spec.type != OutputSpec::Type::oci_layout) {
+      throw core::InputError("-o '" + text + "': tar= only applies to type=oci");
+    }
+    spec.type = *tar ? OutputSpec::Type::oci : OutputSpec::Type::oci_layout;
   }
   if (spec.dest.empty()) {
     throw core::InputError("-o '" + text + "': missing dest=");
   }
   if (spec.type == OutputSpec::Type::local && spec.dest == "-") {
     throw core::InputError("-o '" + text + "': type=local needs a directory, not stdout");
+  }
+  if (spec.type == OutputSpec::Type::oci_layout && spec.dest == "-") {
+    throw core::InputError("-o '" + text + "': an OCI layout is a directory, not stdout");
   }
   return spec;
 }
@@ -170,6 +190,14 @@ void write_output(const registry::ImageStore& store, const core::Descriptor& man
     return;
   }
   std::vector<std::string> names = spec.names.empty() ? tags : spec.names;
+  if (spec.type == OutputSpec::Type::oci_layout) {
+    // Blobs first, index.json last: an interrupted write leaves the layout's
+    // previous images (if any) intact and usable.
+    core::write_oci_layout(fs::absolute(spec.dest),
+                           {core::ExportImage{.manifest_bytes = image.manifest_bytes, .names = names}},
+                           core::blobs_from_store(store.blobs()));
+    return;
+  }
   if (spec.dest != "-") {
     write_file_output(store, image, spec, names, fs::absolute(spec.dest));
     return;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -129,14 +130,55 @@ dockerfile::DockerIgnore load_ignore(const fs::path& context, const fs::path& do
   return ignore;
 }
 
+/// --platform as containerd's platforms.Parse reads it: lower case, aliases
+/// (x86_64, x86-64 -> amd64; aarch64 -> arm64), one component meaning an OS
+/// (with the host's architecture) or an architecture (with linux).
+std::string normalize_platform(std::string text) {
+  for (char& c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    size_t slash = text.find('/', start);
+    parts.push_back(text.substr(start, slash - start));
+    if (slash == std::string::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  auto arch = [](const std::string& a) -> std::string {
+    if (a == "x86_64" || a == "x86-64") {
+      return "amd64";
+    }
+    if (a == "aarch64") {
+      return "arm64";
+    }
+    return a;
+  };
+  const core::Platform host = core::host_platform();
+  if (parts.size() == 1) {
+    if (parts[0] == "linux" || parts[0] == "windows" || parts[0] == "darwin") {
+      return parts[0] + "/" + host.architecture;
+    }
+    return "linux/" + arch(parts[0]);
+  }
+  std::string out = parts[0] + "/" + arch(parts[1]);
+  // amd64/v1 is plain amd64; other variants stay (and are refused below).
+  if (parts.size() > 2 && !(arch(parts[1]) == "amd64" && parts[2] == "v1")) {
+    out += "/" + parts[2];
+  }
+  return out;
+}
+
 void check_platform(const std::string& platform) {
   if (platform.empty()) {
     return;
   }
   std::string host = core::host_platform().str();
-  if (platform != host) {
+  if (normalize_platform(platform) != host) {
     throw core::InputError("--platform " + platform + ": only the host platform (" + host +
-                           ") can be built");
+                           ") can be built; cross-building needs emulation, which cbuild "
+                           "does not do");
   }
 }
 
@@ -356,7 +398,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
                   "Do not use the cache for these stages: STAGE[,STAGE] (names or indexes)");
   cmd->add_option("--network", flags->network, "Network of RUN steps: default, host, none");
   cmd->add_option("-o,--output", flags->output,
-                  "Also write the result: type=oci|docker|local|tar,dest=PATH[,name=N]; "
+                  "Also write the result: type=oci|oci-layout|docker|local|tar,dest=PATH[,name=N]; "
                   "`-` is a tar of the file system on stdout, a bare path type=local");
   cmd->add_option("context", flags->context, "Build context directory")->required();
   cmd->callback([flags, &global, &exit_code] { exit_code = run_build(*flags, global); });

@@ -68,7 +68,7 @@ printf 'FROM busybox:local\nRUN ls /sys/class/net | tr "\\n" " "\n' >net/Dockerf
 cb build --progress=plain --network none --no-cache net >/dev/null 2>net.log
 grep -Eq "^#2 [0-9.]+ lo $" net.log || fail "--network none: $(cat net.log)"
 
-# 4. -o: oci, docker, local, tar, and a tar on stdout
+# 4. -o: oci, docker, local, tar, oci-layout, and archives on stdout
 cb build -q -o type=oci,dest=img-oci.tar ctx >/dev/null
 grep -qx index.json <(tar -tf img-oci.tar) || fail "oci archive lacks index.json"
 cb build -q -o type=docker,dest=img-docker.tar,name=eng:2 ctx >/dev/null
@@ -79,10 +79,49 @@ cb build -q -o type=tar,dest=fs.tar ctx >/dev/null
 grep -qx ab <(tar -tf fs.tar) || fail "tar output: $(tar -tf fs.tar | head)"
 cb build -o - ctx >stdout.tar 2>/dev/null
 grep -qx ab <(tar -tf stdout.tar) || fail "-o - did not write a tar to stdout"
+# stdout carries the archive alone: no image id after it, with or without -q
+cmp -s stdout.tar fs.tar || fail "-o - wrote other bytes than -o type=tar,dest=F"
+cb build -q -o type=oci,dest=- ctx >stdout-oci.tar
+cmp -s stdout-oci.tar img-oci.tar || fail "-q -o type=oci,dest=- wrote other bytes than dest=F"
+# oci-layout (and BuildKit's type=oci,tar=false): a layout directory; a second
+# image is added to it, the first one's entry stays
+cb build -q -o type=oci-layout,dest=layout,name=eng:3 ctx >/dev/null
+cb build -q -o type=oci,tar=false,dest=layout,name=net:1 net >/dev/null
+expect_eq "$(cat layout/oci-layout)" '{"imageLayoutVersion":"1.0.0"}' "oci-layout file"
+python3 - layout eng:3 ab <<'PY' || fail "oci-layout output"
+import json, os, subprocess, sys
+root, name, path = sys.argv[1:]
+blob = lambda d: os.path.join(root, "blobs", *d.split(":"))
+index = json.load(open(os.path.join(root, "index.json")))
+names = sorted(m["annotations"]["org.opencontainers.image.ref.name"] for m in index["manifests"])
+assert names == ["eng:3", "net:1"], names
+entry = next(m for m in index["manifests"]
+             if m["annotations"]["org.opencontainers.image.ref.name"] == name)
+manifest = json.load(open(blob(entry["digest"])))
+for d in [manifest["config"]] + manifest["layers"]:
+    assert os.path.getsize(blob(d["digest"])) == d["size"], d
+listing = subprocess.run(["tar", "-tzf", blob(manifest["layers"][-1]["digest"])],
+                         capture_output=True, text=True, check=True).stdout.split()
+assert path in listing, listing
+PY
+rc=0
+cb build -o type=oci-layout,dest=- ctx 2>bad.log >/dev/null || rc=$?
+expect_eq "$rc" 2 "exit code of an oci-layout to stdout"
+expect_contains "$(cat bad.log)" "an OCI layout is a directory" "oci-layout to stdout message"
 rc=0
 cb build -o type=zip,dest=x ctx 2>bad.log >/dev/null || rc=$?
 expect_eq "$rc" 2 "exit code of a bad -o"
-expect_contains "$(cat bad.log)" "type must be oci, docker, local or tar" "bad -o message"
+expect_contains "$(cat bad.log)" "type must be oci, oci-layout, docker, local or tar" "bad -o message"
+# --platform: the host's works, also spelled as containerd's aliases; another is refused (x86_64 hosts)
+if [[ $(uname -m) == x86_64 ]]; then
+  for p in linux/amd64 linux/x86_64 amd64 linux linux/amd64/v1; do
+    cb build -q --platform "$p" ctx >/dev/null 2>platform.log || { cat platform.log; fail "--platform $p"; }
+  done
+  rc=0
+  cb build --platform linux/arm64 ctx 2>bad.log >/dev/null || rc=$?
+  expect_eq "$rc" 2 "exit code of --platform linux/arm64"
+  expect_contains "$(cat bad.log)" "--platform linux/arm64: only the host platform" "--platform message"
+fi
 # 5. a RUN over 70 layers: too many for mount(2)'s one page of overlay
 #    options; the sandbox passes them one by one (fsconfig lowerdir+)
 mkdir deep

@@ -20,6 +20,11 @@ TEST_CASE("build -o values as docker buildx writes them") {
   OutputSpec stdout_tar = parse_output("-");
   CHECK(stdout_tar.type == OutputSpec::Type::tar);
   CHECK(stdout_tar.dest == "-");
+  OutputSpec layout = parse_output("type=oci-layout,dest=layout,name=app:2");
+  CHECK(layout.type == OutputSpec::Type::oci_layout);
+  CHECK(layout.names == std::vector<std::string>{"app:2"});
+  CHECK(parse_output("type=oci,dest=layout,tar=false").type == OutputSpec::Type::oci_layout);
+  CHECK(parse_output("type=oci,dest=img.tar,tar=true").type == OutputSpec::Type::oci);
   OutputSpec dir = parse_output("out/dir");
   CHECK(dir.type == OutputSpec::Type::local);
   CHECK(dir.dest == "out/dir");
@@ -33,4 +38,8 @@ TEST_CASE("bad -o values say what is wrong") {
                     Catch::Contains("unknown key 'compression'"));
   CHECK_THROWS_WITH(parse_output("type=local,dest=-"), Catch::Contains("needs a directory"));
   CHECK_THROWS_AS(parse_output("type=oci,dest"), core::InputError);
+  CHECK_THROWS_WITH(parse_output("type=oci-layout,dest=-"), Catch::Contains("not stdout"));
+  CHECK_THROWS_WITH(parse_output("type=docker,dest=x,tar=false"),
+                    Catch::Contains("tar= only applies to type=oci"));
+  CHECK_THROWS_WITH(parse_output("type=oci,dest=x,tar=no"), Catch::Contains("true or false"));
 }

@@ -115,7 +115,8 @@ ResolvedUser resolve_user(std::string_view user, std::string_view passwd_text,
   auto numeric_uid = parse_id(user_part);
   for (const auto& f : records(passwd_text, 7)) {
     auto uid = parse_id(f[2]);
-    if (f[0] == user_part || (numeric_uid && uid == numeric_uid)) {
+    // A numeric user is always a uid, never a name (runc's GetExecUser).
+    if (numeric_uid ? uid == numeric_uid : f[0] == user_part) {
       out.uid = uid.value_or(0);
       out.gid = parse_id(f[3]).value_or(0);
       out.home = f[5].empty() ? "/" : f[5];
@@ -151,7 +152,9 @@ ResolvedUser resolve_user(std::string_view user, std::string_view passwd_text,
       out.gid = *numeric_gid;
     }
   }
-  if (!name.empty()) {
+  // Supplementary groups only in the implicit form: "app:staff" runs with
+  // staff alone, as runc and BuildKit do.
+  if (!name.empty() && !group_part) {
     for (const auto& f : groups) {
       std::istringstream members(f.size() > 3 ? f[3] : "");
       for (std::string member; std::getline(members, member, ',');) {

@@ -26,8 +26,10 @@ struct ResolvedUser {
 std::optional<std::string> read_rootfs_file(const Rootfs& rootfs, std::string_view relative);
 
 /// Resolves Docker's `--user` forms: "", "name", "uid", "name:group",
-/// "uid:gid". A numeric uid absent from /etc/passwd is accepted (gid 0),
-/// as runc does; an unknown name is an InputError.
+/// "uid:gid", with runc's rules: a numeric user is a uid (its passwd entry,
+/// if any, gives gid, home and group memberships); a uid absent from
+/// /etc/passwd is accepted (gid 0); supplementary groups (memberships in
+/// /etc/group) only when no group is given; an unknown name is an InputError.
 ResolvedUser resolve_user(std::string_view user, std::string_view passwd_text,
                           std::string_view group_text);
 

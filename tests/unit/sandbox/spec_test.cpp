@@ -254,6 +254,15 @@ TEST_CASE("resolve_user reads passwd and group like runc", "[sandbox]") {
   auto by_id = resolve_user("1000:staff", passwd, group);
   CHECK(by_id.uid == 1000);
   CHECK(by_id.gid == 50);
+  CHECK(by_id.groups.empty()); // an explicit group: no supplementary groups
+  auto uid_only = resolve_user("1000", passwd, group);
+  CHECK(uid_only.gid == 1000);
+  CHECK(uid_only.groups == std::vector<gid_t>{10}); // the uid's entry gives its memberships
+  CHECK(uid_only.home == "/home/app");
+  // a numeric user is a uid, even where a user has that name
+  auto named_digits = resolve_user("77", "77:x:1000:1000::/n:/bin/sh\n", group);
+  CHECK(named_digits.uid == 77);
+  CHECK(named_digits.gid == 0);
   auto numeric = resolve_user("4242:4343", passwd, group);
   CHECK(numeric.uid == 4242);
   CHECK(numeric.gid == 4343);

@@ -159,6 +159,21 @@ struct Writer {
     ::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW);
   }
 
+  /// A directory over what the image has as a symlink or file: BuildKit
+  /// refuses ("cannot copy to non-directory"); replacing it would drop a
+  /// merged-/usr link such as /bin -> usr/bin with everything behind it.
+  void refuse_non_directory(const fs::path& dst) {
+    std::string image_path =
+        (fs::path("/") / dst.lexically_relative(tree)).lexically_normal().generic_string();
+    std::optional<PathInfo> info = lookup(image_path);
+    if (info && !S_ISDIR(info->mode)) {
+      throw core::InputError(
+          "cannot copy to non-directory: " + image_path +
+          (S_ISLNK(info->mode) ? " is a symlink in the image; copy into its target instead"
+                               : " is a file in the image"));
+    }
+  }
+
   void copy_one(const fs::path& src, const fs::path& dst) {
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0) {
@@ -167,6 +182,7 @@ struct Writer {
     std::error_code ec;
     if (S_ISDIR(st.st_mode)) {
       if (!fs::is_directory(dst)) {
+        refuse_non_directory(dst);
         fs::remove(dst, ec);
         fs::create_directory(dst);
       }

@@ -6,6 +6,7 @@
 #include "builder/cache_index.h"
 #include "builder/cache_mounts.h"
 #include "builder/layer_diff.h"
+#include "builder/layered_path.h"
 #include "builder/run_heredoc.h"
 #include "builder/sandbox/user_db.h"
 #include "builder/union_tree.h"
@@ -279,13 +280,23 @@ std::optional<PathInfo> LayerSteps::lookup(const std::vector<fs::path>& lowers,
   if (rel.empty() || rel == ".") {
     return PathInfo{S_IFDIR | 0755, 0, 0, 0};
   }
-  for (const fs::path& lower : lowers) {
-    struct stat st {};
-    if (::lstat((lower / rel).c_str(), &st) == 0) {
-      return PathInfo{st.st_mode, st.st_uid, st.st_gid, st.st_mtim.tv_sec};
-    }
+  // As overlay shows it: whiteouts and opaque dirs hide, a symlink in the
+  // parents is never followed to the host (callers resolve dest paths first).
+  std::optional<UnionEntry> entry = union_lookup(lowers, rel);
+  if (!entry) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  const struct stat& st = entry->st;
+  return PathInfo{st.st_mode, st.st_uid, st.st_gid, st.st_mtim.tv_sec};
+}
+
+std::string LayerSteps::resolve_dest(const std::vector<fs::path>& lowers,
+                                     const std::string& dest) const {
+  // As BuildKit (fs.RootPath): every symlink of the image on the way is
+  // followed inside it, the last one too. COPY x /lib/y with /lib -> usr/lib
+  // writes /usr/lib/y (writing lib/ would replace the link with a
+  // directory); a link to a file gets the file replaced, the link stays.
+  return resolve_in_layers(lowers, dockerfile::clean_path("/" + dest)).str();
 }
 
 NewLayer LayerSteps::write_layer(const std::function<void(core::LayerWriter&)>& fill) const {
@@ -436,6 +447,9 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
     selected = select_sources(step.copy, source);
   }
   CopyPlan plan = step.copy;
+  if (!plan.link) {
+    plan.dest = resolve_dest(lowers, plan.dest);
+  }
   fetch_remote_files(plan, m_remote);
   core::TempDir tree(m_snapshots.scratch_dir(), "copy-");
   // --link writes its layer as if on scratch: nothing below it is looked at.
@@ -471,8 +485,10 @@ std::optional<NewLayer> LayerSteps::find_link_layer(const core::Digest& key) con
 }
 
 std::optional<NewLayer> LayerSteps::workdir(StageState& state, const std::string& path) {
-  std::string dir = apply_workdir(path, state.config);
   std::vector<fs::path> lowers = lower_dirs(state);
+  // The config keeps the path as written; the directory is made where the
+  // image's symlinks lead (WORKDIR /lib/app with /lib -> usr/lib).
+  std::string dir = resolve_in_layers(lowers, apply_workdir(path, state.config)).str();
   std::optional<PathInfo> existing = lookup(lowers, dir);
   if (dir == "/" || (existing && S_ISDIR(existing->mode))) {
     return std::nullopt;

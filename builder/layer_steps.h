@@ -90,6 +90,8 @@ private:
                                                    const std::vector<core::Digest>& diff_ids) const;
   std::optional<PathInfo> lookup(const std::vector<std::filesystem::path>& lowers,
                                  const std::string& path) const;
+  std::string resolve_dest(const std::vector<std::filesystem::path>& lowers,
+                           const std::string& dest) const;
   NewLayer write_layer(const std::function<void(core::LayerWriter&)>& fill) const;
   std::optional<NewLayer> run(const dockerfile::Instruction& ins, const PreparedStep& step,
                               const StageState& state);

@@ -1,9 +1,9 @@
 #include "builder/layered_path.h"
 
+#include "builder/union_tree.h"
 #include "core/error.h"
 
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <deque>
@@ -34,19 +34,15 @@ std::deque<std::string> split(const std::string& path) {
   return parts;
 }
 
-/// The topmost layer's entry for `rel`, or nullopt (absent or whited out).
+/// The union's entry for `rel` (union_tree.h), or nullopt (absent or whited out).
 std::optional<fs::path> find_entry(const std::vector<fs::path>& layers, const std::string& rel,
                                    struct stat& st) {
-  for (const fs::path& layer : layers) {
-    fs::path candidate = layer / rel;
-    if (::lstat(candidate.c_str(), &st) == 0) {
-      if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
-        return std::nullopt;
-      }
-      return candidate;
-    }
+  std::optional<UnionEntry> entry = union_lookup(layers, rel);
+  if (!entry) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  st = entry->st;
+  return entry->file;
 }
 
 std::string read_link(const fs::path& link) {

@@ -350,6 +350,16 @@ void materialize_path(const Union& u, const std::vector<fs::path>& layers, std::
 
 } // namespace
 
+std::optional<UnionEntry> union_lookup(const std::vector<fs::path>& layers_top_first,
+                                       const std::string& path) {
+  std::string rel = relative(path);
+  auto node = Union(layers_top_first).lookup(rel);
+  if (!node) {
+    return std::nullopt;
+  }
+  return UnionEntry{layers_top_first[node->first] / rel, node->second};
+}
+
 void materialize_union(const std::vector<fs::path>& layers_top_first,
                        const std::vector<std::string>& paths, const fs::path& dest) {
   Union u(layers_top_first);

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,21 @@ namespace builder {
 /// exist is left out; the caller's lookup reports it.
 void materialize_union(const std::vector<std::filesystem::path>& layers_top_first,
                        const std::vector<std::string>& paths, const std::filesystem::path& dest);
+
+/// One entry of the union: the layer file that shows it, and its lstat.
+struct UnionEntry {
+  std::filesystem::path file;
+  struct stat st;
+};
+
+/// What `path` (image-absolute or root-relative, clean) is in the union of
+/// `layers_top_first`, as overlayfs shows it, without following a symlink
+/// anywhere: a parent that is not a directory in the union makes the path
+/// absent (resolve symlinks first, see layered_path.h). Whiteouts and opaque
+/// directories hide what lies below them; nothing outside the layers is
+/// ever looked at. nullopt when absent or deleted.
+std::optional<UnionEntry> union_lookup(const std::vector<std::filesystem::path>& layers_top_first,
+                                       const std::string& path);
 
 /// The part of a COPY source pattern before its first component with a
 /// wildcard (`*`, `?`, `[`, `\`): "/out/*.txt" -> "out", "*.c" -> "".

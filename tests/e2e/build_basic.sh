@@ -112,6 +112,17 @@ cb build -f ctx/Dockerfile.pull ctx >/dev/null 2>pull.log; rc=$?
 set -e
 expect_eq "$rc" "2" "exit code of a base image not in the store"
 expect_contains "$(cat pull.log)" "not in the local store" "missing base image message"
+# a directory over what the image has as a symlink (merged /usr, as in
+# Debian 12): refused as BuildKit does, not silently replaced
+mkdir -p ctx/tree/lib
+echo x >ctx/tree/lib/x
+printf 'FROM busybox:local\nRUN mkdir -p /usr/lib && ln -s usr/lib /lib\nCOPY tree /\n' >ctx/Dockerfile.nondir
+set +e
+cb build -f ctx/Dockerfile.nondir ctx >/dev/null 2>nondir.log; rc=$?
+set -e
+expect_eq "$rc" "2" "exit code of a directory copied over a symlink"
+expect_contains "$(cat nondir.log)" "cannot copy to non-directory: /lib is a symlink in the image" "non-directory message"
+rm -rf ctx/tree ctx/Dockerfile.nondir
 
 # 7. SOURCE_DATE_EPOCH: two clean stores give the same image digest
 for s in repro1 repro2; do

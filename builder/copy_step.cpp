@@ -130,6 +130,7 @@ struct Writer {
   const RootfsLookup& lookup;
   fs::path tree;
   Excludes excludes;
+  const ReuseFile& reuse;
   std::vector<std::pair<fs::path, std::int64_t>> dir_times{};
 
   fs::path source_base() const { return from.context ? from.context->dir() : from.root; }
@@ -137,16 +138,25 @@ struct Writer {
     return rel == "." ? source_base() : source_base() / rel;
   }
 
+  uid_t owner_uid(const struct stat& st) const {
+    return plan.uid.value_or(from.context ? 0 : st.st_uid);
+  }
+  gid_t owner_gid(const struct stat& st) const {
+    return plan.gid.value_or(from.context ? 0 : st.st_gid);
+  }
+  mode_t target_mode(const struct stat& st) const {
+    return plan.chmod ? plan.chmod->apply(st.st_mode, S_ISDIR(st.st_mode)) : (st.st_mode & 07777);
+  }
+
   void set_owner_mode_time(const fs::path& dst, const struct stat& st, bool is_link) {
-    uid_t uid = plan.uid.value_or(from.context ? 0 : st.st_uid);
-    gid_t gid = plan.gid.value_or(from.context ? 0 : st.st_gid);
+    uid_t uid = owner_uid(st);
+    gid_t gid = owner_gid(st);
     // Without root (unit tests) files stay ours; builds run as root.
     if (::lchown(dst.c_str(), uid, gid) != 0 && ::geteuid() == 0) {
       core::throw_errno("chown", dst.string());
     }
     if (!is_link) {
-      mode_t mode =
-          plan.chmod ? plan.chmod->apply(st.st_mode, S_ISDIR(st.st_mode)) : (st.st_mode & 07777);
+      mode_t mode = target_mode(st);
       if (::chmod(dst.c_str(), mode) != 0) {
         core::throw_errno("chmod", dst.string());
       }
@@ -191,6 +201,10 @@ struct Writer {
       fs::create_symlink(fs::read_symlink(src), dst);
     } else if (S_ISREG(st.st_mode)) {
       fs::remove_all(dst, ec);
+      if (reuse && reuse(src, st, dst.lexically_relative(tree).lexically_normal().generic_string(),
+                         dst, target_mode(st), owner_uid(st), owner_gid(st))) {
+        return; // linked: the earlier file has this content, owner, mode and mtime
+      }
       fs::copy_file(src, dst);
     } else {
       return; // devices, FIFOs and sockets of a context are not copied
@@ -416,8 +430,8 @@ std::vector<std::string> copied_context_paths(const CopyPlan& plan, const BuildC
 
 void write_copy_tree(const CopyPlan& plan, const CopySource& from,
                      const std::vector<std::string>& selected, const RootfsLookup& lookup,
-                     const fs::path& tree) {
-  Writer writer{plan, from, lookup, tree, Excludes::of(plan)};
+                     const fs::path& tree, const ReuseFile& reuse) {
+  Writer writer{plan, from, lookup, tree, Excludes::of(plan), reuse};
   if (plan.sources.size() + plan.inline_files.size() > 1 && !plan.dest_is_dir) {
     throw core::InputError("when using COPY with more than one source file, the destination must "
                            "be a directory and end with a /");

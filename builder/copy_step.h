@@ -4,6 +4,7 @@
 #include "builder/file_mode.h"
 #include "builder/remote_file.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -59,11 +60,20 @@ std::vector<std::string> select_sources(const CopyPlan& plan, const CopySource& 
 std::vector<std::string> copied_context_paths(const CopyPlan& plan, const BuildContext& context,
                                               const std::vector<std::string>& selected);
 
+/// A file the same COPY wrote last time that may stand in for a new copy:
+/// called with the source file, its lstat, and the path the copy would
+/// take below `tree` (e.g. "app/x"); links that earlier file at `dst` and
+/// returns true when it holds exactly what the copy would write.
+using ReuseFile = std::function<bool(const std::filesystem::path& src, const struct stat& st,
+                                     const std::string& tree_rel, const std::filesystem::path& dst,
+                                     mode_t mode, uid_t uid, gid_t gid)>;
+
 /// Writes the files `plan` copies into `tree` (as paths of the image, so the
 /// destination `/app/x` becomes `tree/app/x`). Parent directories that exist
 /// in the image keep their metadata from `lookup`; new ones are 0755.
+/// `reuse` (optional) may link a regular file instead of copying it.
 void write_copy_tree(const CopyPlan& plan, const CopySource& from,
                      const std::vector<std::string>& selected, const RootfsLookup& lookup,
-                     const std::filesystem::path& tree);
+                     const std::filesystem::path& tree, const ReuseFile& reuse = {});
 
 } // namespace builder

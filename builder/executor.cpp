@@ -239,6 +239,12 @@ private:
       m_view.cached(m_slot.at(stage.index), number(stage, index + 1));
       return;
     }
+    if (prepared.kind == StepKind::layer) {
+      std::string position = std::to_string(stage.index) + "/" + std::to_string(index + 1);
+      if (std::optional<CacheRecord> before = previous_record(position)) {
+        m_layers.offer_previous(prepared, ingredients, *before);
+      }
+    }
     size_t slot = m_slot.at(stage.index);
     size_t step = number(stage, index + 1);
     m_layers.set_output(
@@ -253,6 +259,16 @@ private:
     m_cache.put({key, ingredients, core::serialize(state.config), state.layers});
     ++m_executed;
     m_view.done(slot, step);
+  }
+
+  /// What step `position` ("stage/step") produced in the last build of
+  /// this Dockerfile, if its record is still in the cache.
+  std::optional<CacheRecord> previous_record(const std::string& position) const {
+    if (!m_last.contains(position) || !m_last[position].is_string()) {
+      return std::nullopt;
+    }
+    std::optional<core::Digest> key = core::Digest::parse(m_last[position].get<std::string>());
+    return key ? m_cache.find(*key) : std::nullopt;
   }
 
   /// On a cache hit, the parts of a step that live outside the config.

@@ -217,6 +217,7 @@ void LayerSteps::prepare_copy(const dockerfile::Instruction& ins, const StageSta
       digests[path] = std::string(m_context.entry_digest(*m_context.find(path)).hex());
     }
     ingredients["files"] = digests;
+    step.file_digests = digests;
   }
   if (nlohmann::json urls = remote_ingredients(plan, m_remote); !urls.is_null()) {
     ingredients["urls"] = urls;
@@ -456,8 +457,31 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
   RootfsLookup look = [&](const std::string& path) {
     return plan.link ? std::nullopt : lookup(lowers, path);
   };
+  // Files the same COPY wrote last time, unchanged since: a hard link into
+  // that snapshot instead of a copy (no data written, no new inode).
+  ReuseFile reuse;
+  if (step.previous_tree && !step.from) {
+    reuse = [&](const fs::path& src, const struct stat& st, const std::string& tree_rel,
+                const fs::path& dst, mode_t mode, uid_t uid, gid_t gid) {
+      std::string rel = src.lexically_relative(m_context.dir()).generic_string();
+      auto now = step.file_digests.find(rel);
+      auto before = step.previous_digests.find(rel);
+      if (now == step.file_digests.end() || before == step.previous_digests.end() ||
+          *now != *before) {
+        return false;
+      }
+      fs::path old = *step.previous_tree / tree_rel;
+      struct stat ost {};
+      if (::lstat(old.c_str(), &ost) != 0 || !S_ISREG(ost.st_mode) || ost.st_size != st.st_size ||
+          ost.st_mtim.tv_sec != st.st_mtim.tv_sec || ost.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+          (ost.st_mode & 07777) != mode || ost.st_uid != uid || ost.st_gid != gid) {
+        return false;
+      }
+      return ::link(old.c_str(), dst.c_str()) == 0;
+    };
+  }
   Unlocked unlocked(m_parallel);
-  write_copy_tree(plan, source, selected, look, tree.path());
+  write_copy_tree(plan, source, selected, look, tree.path(), reuse);
   NewLayer layer = write_layer([&](core::LayerWriter& writer) { writer.add_tree(tree.path()); });
   // The tree is this layer's snapshot already: a later RUN need not extract it.
   m_snapshots.publish(layer.diff_id, tree.path());
@@ -466,6 +490,34 @@ std::optional<NewLayer> LayerSteps::copy(const PreparedStep& step, const StageSt
     m_link_cache.put({*step.link_key, {{"link layer", true}}, diff_id.dump(), {layer.descriptor}});
   }
   return layer;
+}
+
+void LayerSteps::offer_previous(PreparedStep& step, const nlohmann::json& ingredients,
+                                const CacheRecord& before) const {
+  if (step.from || !ingredients.contains("files") || !before.ingredients.is_object() ||
+      !before.ingredients.contains("files")) {
+    return;
+  }
+  nlohmann::json now = ingredients;
+  nlohmann::json then = before.ingredients;
+  now.erase("files");
+  then.erase("files");
+  if (now != then) {
+    return; // another instruction, parent, destination or option: nothing to share
+  }
+  core::ImageConfig config;
+  try {
+    config = core::parse_image_config(before.config, "cached config");
+  } catch (const core::Error&) {
+    return;
+  }
+  if (config.rootfs.diff_ids.empty()) {
+    return;
+  }
+  step.previous_tree = m_snapshots.find(config.rootfs.diff_ids.back());
+  if (step.previous_tree) {
+    step.previous_digests = before.ingredients["files"];
+  }
 }
 
 std::optional<NewLayer> LayerSteps::find_link_layer(const core::Digest& key) const {

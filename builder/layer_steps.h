@@ -51,6 +51,12 @@ struct PreparedStep {
   std::vector<core::Digest> from_diff_ids;   ///< and their diff_ids
   std::vector<std::string> selected;         ///< COPY/ADD sources from the context
   std::optional<core::Digest> link_key;      ///< COPY --link: the layer's own key (no parent)
+  nlohmann::json file_digests;               ///< COPY/ADD: context path -> digest (the key's "files")
+  /// The same step's result in the last build, when only its files differ:
+  /// the snapshot it wrote and its file digests. Unchanged files are linked
+  /// from there instead of copied (offer_previous()).
+  std::optional<std::filesystem::path> previous_tree;
+  nlohmann::json previous_digests;
 };
 
 /// A layer a step wrote into the store.
@@ -76,6 +82,13 @@ public:
   /// Throws StepFailure for a failing RUN.
   std::optional<NewLayer> execute(const dockerfile::Instruction& ins, const PreparedStep& step,
                                   StageState& state);
+
+  /// `before` is what this step position produced in the last build. When
+  /// `step` is a COPY/ADD from the context whose ingredients differ from it
+  /// only in file digests and its snapshot is still there, remembers that
+  /// snapshot for execute(), which then links the unchanged files.
+  void offer_previous(PreparedStep& step, const nlohmann::json& ingredients,
+                      const CacheRecord& before) const;
 
   /// Where the next RUN's output goes (the build's progress view).
   void set_output(std::function<void(std::string_view)> sink) { m_output = std::move(sink); }

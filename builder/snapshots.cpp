@@ -80,6 +80,14 @@ fs::path Snapshots::publish(const core::Digest& diff_id, const fs::path& tree) c
   return final_path;
 }
 
+std::optional<fs::path> Snapshots::find(const core::Digest& diff_id) const {
+  fs::path path = m_dir / std::string(diff_id.hex());
+  if (!fs::is_directory(path)) {
+    return std::nullopt;
+  }
+  return path;
+}
+
 fs::path Snapshots::empty() const {
   fs::path path = m_dir / "empty";
   fs::create_directories(path);

@@ -5,6 +5,7 @@
 #include "registry/image_store.h"
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace builder {
@@ -26,6 +27,9 @@ public:
   /// exists already. Returns the snapshot's path.
   std::filesystem::path publish(const core::Digest& diff_id,
                                 const std::filesystem::path& tree) const;
+
+  /// The snapshot of `diff_id` if it exists (nothing is extracted).
+  std::optional<std::filesystem::path> find(const core::Digest& diff_id) const;
 
   /// An empty directory, the lower dir of a stage without layers.
   std::filesystem::path empty() const;

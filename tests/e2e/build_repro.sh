@@ -68,4 +68,29 @@ rc=$?
 set -e
 expect_eq "$rc" "2" "exit code of a bad SOURCE_DATE_EPOCH"
 expect_contains "$(cat bad.log)" "--build-arg SOURCE_DATE_EPOCH 'yesterday'" "bad epoch message"
+
+# A COPY that misses because one file changed links the files it copied
+# last time that did not change (no data copied), and its layer is the one
+# a clean store writes; a file whose mtime alone changed is copied anew.
+mkdir -p copyctx/src/d
+for i in $(seq 40); do echo "file $i" >copyctx/src/d/f$i; done
+echo 1 >copyctx/src/VERSION
+printf 'FROM busybox:local\nCOPY src /src\nRUN cat /src/VERSION\n' >copyctx/Dockerfile
+diff_ids() { "$CBUILD" --root "$1" inspect "$2" | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+doc = doc[0] if isinstance(doc, list) else doc
+print(" ".join(doc["config"]["rootfs"]["diff_ids"]))'; }
+"$CBUILD" --root warm import rootfs busybox:local --env PATH=/bin >/dev/null
+"$CBUILD" --root warm build -q -t copy:1 copyctx >/dev/null 2>warm1.log || { cat warm1.log; fail "first COPY build"; }
+echo 2 >copyctx/src/VERSION
+touch -d '2001-01-01' copyctx/src/d/f7
+"$CBUILD" --root warm build -q -t copy:2 copyctx >/dev/null 2>warm2.log || { cat warm2.log; fail "rebuild"; }
+"$CBUILD" --root cold import rootfs busybox:local --env PATH=/bin >/dev/null
+"$CBUILD" --root cold build -q -t copy:2 copyctx >/dev/null 2>cold.log || { cat cold.log; fail "clean build"; }
+expect_eq "$(diff_ids warm copy:2)" "$(diff_ids cold copy:2)" "COPY layer after a one-file change vs a clean store"
+linked=$(find warm/snapshots -path '*/src/d/f*' -type f -links +1 | wc -l)
+[[ $linked -ge 39 ]] || fail "unchanged files were copied again ($linked of 40 linked)"
+[[ $(find warm/snapshots -path '*/src/d/f7' -type f -links 1 | wc -l) -ge 2 ]] ||
+  fail "a file whose mtime changed was linked, not copied"
 echo "ok"

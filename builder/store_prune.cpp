@@ -2,21 +2,29 @@
 
 #include "builder/cache_index.h"
 #include "core/error.h"
+#include "core/file_lock.h"
 #include "core/image_config.h"
+#include "core/unique_fd.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <charconv>
+#include <optional>
 #include <set>
 #include <utility>
 
 namespace builder {
 
+const char* const k_run_cache = "run-cache";
+const char* const k_unpack_lock = ".unpack.lock";
+
 namespace fs = std::filesystem;
 
 namespace {
 
-enum Part : size_t { blobs_part, snapshots_part, records_part, mounts_part };
+enum Part : size_t { blobs_part, snapshots_part, records_part, mounts_part, run_cache_part };
 
 std::int64_t mtime_seconds(const fs::path& path) {
   struct stat st {};
@@ -140,7 +148,7 @@ void plan_blobs(const registry::ImageStore& store, const TaggedUse& tagged, Prun
 PrunePlan plan_prune(const registry::ImageStore& store, const PruneOptions& options,
                      std::int64_t now_seconds) {
   PrunePlan plan;
-  for (const char* name : {"blobs", "snapshots", "cache records", "cache mounts"}) {
+  for (const char* name : {"blobs", "snapshots", "cache records", "cache mounts", "run cache"}) {
     plan.parts.emplace_back().name = name;
   }
   const fs::path& root = store.root();
@@ -159,6 +167,16 @@ PrunePlan plan_prune(const registry::ImageStore& store, const PruneOptions& opti
   for (const fs::path& path : children(root / "cache-mounts")) {
     add(plan, mounts_part, path, options.cache_mounts);
   }
+  // Images unpacked for `cbuild run`, by manifest: those of untagged images
+  // go (all with --all); one a run is using stays (see apply_prune).
+  for (const fs::path& path : children(root / k_run_cache)) {
+    std::string name = path.filename().string();
+    if (name == k_unpack_lock) {
+      continue;
+    }
+    bool tagged_image = tagged.blobs.count(name) > 0;
+    add(plan, run_cache_part, path, options.all || !tagged_image || name.starts_with("unpacking-"));
+  }
   return plan;
 }
 
@@ -172,8 +190,20 @@ std::uint64_t apply_prune(const registry::ImageStore& store, const PrunePlan& pl
       ordered.push_back(&r);
     }
   }
+  // Under the lock `cbuild run` takes to unpack and to start using an
+  // unpacked image, each entry is removed only when no run holds it.
+  std::optional<core::FileLock> run_cache_lock;
   for (const Removal* r : ordered) {
     std::error_code ec;
+    if (r->part == run_cache_part) {
+      if (!run_cache_lock) {
+        run_cache_lock.emplace(store.root() / k_run_cache / k_unpack_lock);
+      }
+      core::UniqueFd dir(::open(r->path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (dir && ::flock(dir.get(), LOCK_EX | LOCK_NB) != 0) {
+        continue; // a running container's root file system
+      }
+    }
     fs::remove_all(r->path, ec);
     if (ec) {
       throw core::Error("remove '" + r->path.string() + "': " + ec.message());

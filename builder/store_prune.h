@@ -11,6 +11,12 @@
 
 namespace builder {
 
+/// `<root>/run-cache/`: images unpacked once for `cbuild run`, by manifest
+/// hex. A run holds `.unpack.lock` while it unpacks or picks an entry, then
+/// a shared flock on the entry's directory while the container runs.
+extern const char* const k_run_cache;
+extern const char* const k_unpack_lock;
+
 /// What `cbuild prune` should delete.
 struct PruneOptions {
   bool all = false;          ///< also every snapshot and the context stat caches
@@ -21,7 +27,7 @@ struct PruneOptions {
 
 /// One part of the store, as `cbuild du` shows it.
 struct UsagePart {
-  std::string name;             ///< "blobs", "snapshots", "cache records", "cache mounts"
+  std::string name;             ///< "blobs", "snapshots", "cache records", "cache mounts", "run cache"
   size_t count = 0;             ///< entries
   std::uint64_t bytes = 0;      ///< disk space (allocated blocks)
   size_t reclaimable_count = 0; ///< entries a prune would delete
@@ -38,7 +44,7 @@ struct Removal {
 /// Everything a prune will delete, worked out before deleting anything, so
 /// `du` can show it and `prune` can apply it.
 struct PrunePlan {
-  std::vector<UsagePart> parts; ///< blobs, snapshots, cache records, cache mounts
+  std::vector<UsagePart> parts; ///< blobs, snapshots, cache records, cache mounts, run cache
   std::vector<Removal> removals;
   /// Blobs that stay although no tag reaches them: the layers of the cache
   /// records that stay. Blobs are deleted by ImageStore::prune_blobs(keep).
@@ -47,8 +53,9 @@ struct PrunePlan {
 
 /// Plans a prune of the builder's part of `store`: cache records (all, or
 /// those not used within the filter's time), the blobs and snapshots only
-/// they needed, with `all` every snapshot and stat cache, with
-/// `cache_mounts` the cache mounts. Blobs reachable from a tag stay.
+/// they needed, the run cache of untagged images, with `all` every snapshot,
+/// stat cache and run cache entry, with `cache_mounts` the cache mounts.
+/// Blobs reachable from a tag stay; a run cache entry in use stays.
 PrunePlan plan_prune(const registry::ImageStore& store, const PruneOptions& options,
                      std::int64_t now_seconds);
 

@@ -5,14 +5,18 @@
 #include "builder/sandbox/image_process.h"
 #include "builder/sandbox/sandbox.h"
 #include "builder/sandbox/scratch_dir.h"
+#include "builder/store_prune.h"
 
 #include "core/error.h"
 #include "core/file_lock.h"
+#include "core/unique_fd.h"
 #include "core/layer_apply.h"
 #include "core/temp_dir.h"
 #include "registry/image_store.h"
 
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -197,6 +201,7 @@ sb::SandboxSpec make_spec(const RunFlags& f, const sb::ProcessConfig& process) {
 struct ImageRootfs {
   sb::ImageRunConfig config;
   std::filesystem::path dir;
+  core::UniqueFd in_use; ///< a shared flock on `dir`: prune leaves it alone
 };
 
 ImageRootfs unpack_image(const GlobalOptions& global, const std::string& name) {
@@ -210,17 +215,23 @@ ImageRootfs unpack_image(const GlobalOptions& global, const std::string& name) {
   registry::ImageData data = store.read(*manifest);
   const core::RunConfig& rc = data.config.config;
   ImageRootfs out{{rc.entrypoint, rc.cmd, rc.env, rc.working_dir, rc.user},
-                  store.root() / "run-cache" / std::string(manifest->digest.hex())};
-  if (fs::is_directory(out.dir)) {
-    return out;
-  }
+                  store.root() / k_run_cache / std::string(manifest->digest.hex()),
+                  {}};
   const fs::path cache = out.dir.parent_path();
   fs::create_directories(cache);
   // One unpack at a time per store: a second run of the same image waits and
   // then finds it published, and any `unpacking-*` seen under the lock was
-  // left by a killed run and is removed.
-  core::FileLock lock(cache / ".unpack.lock");
+  // left by a killed run and is removed. `cbuild prune` takes the same lock
+  // and spares a directory a run holds (shared flock) until it exits.
+  core::FileLock lock(cache / k_unpack_lock);
+  auto hold = [&] {
+    out.in_use = core::UniqueFd(::open(out.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!out.in_use || ::flock(out.in_use.get(), LOCK_SH) != 0) {
+      core::throw_errno("run: lock", out.dir.string());
+    }
+  };
   if (fs::is_directory(out.dir)) {
+    hold();
     return out;
   }
   std::error_code ec;
@@ -240,6 +251,7 @@ ImageRootfs unpack_image(const GlobalOptions& global, const std::string& name) {
   } else if (!fs::is_directory(out.dir)) {
     core::throw_errno("run: publish", out.dir.string(), ec.value());
   }
+  hold();
   return out;
 }
 
@@ -247,6 +259,7 @@ int run(const GlobalOptions& global, const RunFlags& f) {
   sb::ImageRunConfig image;
   std::vector<std::string> cmd = f.args;
   std::filesystem::path rootfs_dir;
+  core::UniqueFd image_in_use;
   if (f.rootfs.empty()) {
     if (f.args.empty()) {
       throw core::InputError("run: an IMAGE (or --rootfs DIR) is required");
@@ -254,6 +267,7 @@ int run(const GlobalOptions& global, const RunFlags& f) {
     ImageRootfs unpacked = unpack_image(global, f.args.front());
     image = unpacked.config;
     rootfs_dir = unpacked.dir;
+    image_in_use = std::move(unpacked.in_use); // held until the run ends
     cmd.erase(cmd.begin());
   } else {
     if (!std::filesystem::is_directory(f.rootfs)) {

@@ -72,7 +72,7 @@ expect_contains "$(cat bad.err)" "only until=DURATION" "bad filter message"
 mkdir -p "$store/cache-mounts/$(printf id | sha256sum | cut -c1-64)"
 head -c 100000 /dev/urandom >"$store/cache-mounts/$(printf id | sha256sum | cut -c1-64)/data"
 du_out=$(cb du)
-for part in blobs snapshots "cache records" "cache mounts" total; do
+for part in blobs snapshots "cache records" "cache mounts" "run cache" total; do
   expect_contains "$du_out" "$part" "du row"
 done
 [[ $(awk '/^cache mounts/ {print $3}' <<<"$du_out") == 1 ]] || fail "du cache mounts: $du_out"
@@ -97,4 +97,23 @@ wait $p1 || { cat run1.err; fail "a concurrent first run of app:1"; }
 expect_eq "$(cat run1.out run2.out)" "$(printf 'changed\nchanged')" "both runs see the image"
 expect_eq "$(ls -A "$store/run-cache" | grep -c '^unpacking-' || true)" 0 "unpacking dirs left in run-cache"
 expect_eq "$(ls -A "$store/run-cache" | grep -vc '^\.unpack\.lock$' || true)" 1 "one unpacked image in run-cache"
+
+# 8. prune and the run cache: a tagged image's entry stays, an untagged
+#    image's goes, but not while a run is using it
+run_entries() { ls -A "$store/run-cache" | grep -vc '^\.unpack\.lock$' || true; }
+cb prune -f >/dev/null
+expect_eq "$(run_entries)" 1 "run cache of a tagged image after prune"
+entry=$store/run-cache/$(ls -A "$store/run-cache" | grep -v '^\.unpack\.lock$')
+cb run app:1 sleep 5 >/dev/null 2>&1 &
+runner=$!
+for _ in $(seq 100); do # until the run holds its entry (flock -n then fails)
+  flock -n -x "$entry" true 2>/dev/null || break
+  sleep 0.1
+done
+cb rmi app:1 >/dev/null
+cb prune -f >/dev/null
+expect_eq "$(run_entries)" 1 "run cache entry kept while a run uses it"
+wait $runner || fail "the run whose image was pruned failed"
+cb prune -f >/dev/null
+expect_eq "$(run_entries)" 0 "run cache of an untagged image after prune"
 echo "build store: OK"

@@ -84,15 +84,11 @@ void remove_path(const fs::path& path) {
 
 /// Mode, owner, xattrs (not overlay's own) and mtime of `from` onto `to`.
 void copy_metadata(const fs::path& from, const struct stat& st, const fs::path& to) {
-  if (!S_ISLNK(st.st_mode)) {
-    if (::lchown(to.c_str(), st.st_uid, st.st_gid) != 0) {
-      core::throw_errno("chown", to.string());
-    }
-    if (::chmod(to.c_str(), st.st_mode & 07777) != 0) {
-      core::throw_errno("chmod", to.string());
-    }
-  } else if (::lchown(to.c_str(), st.st_uid, st.st_gid) != 0) {
+  if (::lchown(to.c_str(), st.st_uid, st.st_gid) != 0) {
     core::throw_errno("chown", to.string());
+  }
+  if (!S_ISLNK(st.st_mode) && ::chmod(to.c_str(), st.st_mode & 07777) != 0) {
+    core::throw_errno("chmod", to.string());
   }
   if (S_ISDIR(st.st_mode)) {
     char names[4096];
@@ -149,13 +145,10 @@ public:
     std::vector<std::string> parts = components(rel);
     for (size_t layer = 0; layer < m_layers.size(); ++layer) {
       Visibility v = visibility(layer, parts);
-      if (v == Visibility::blocked) {
+      if (v == Visibility::blocked || v == Visibility::absent_last) {
         return std::nullopt;
       }
-      if (v == Visibility::absent || v == Visibility::absent_last) {
-        if (v == Visibility::absent_last) {
-          return std::nullopt;
-        }
+      if (v == Visibility::absent) {
         continue;
       }
       std::optional<struct stat> st = lstat_of(m_layers[layer] / rel);
